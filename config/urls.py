@@ -1,0 +1,10 @@
+"""URLs of the demo site: the admin plus the Newsroom reader pages."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("quotes/", include("quickquotes.urls")),
+    path("", include("newsroom.urls")),
+]

@@ -1,0 +1,1 @@
+"""Newsroom: articles, reader comments and their moderation, for Django."""

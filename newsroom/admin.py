@@ -1,0 +1,340 @@
+"""Admin screens: content editing for editors and the moderation queue for moderators."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db import models
+from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import moderation
+from .models import Article, Author, Comment, CommentStatusChange, Publishable, Section
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "user"]
+    list_select_related = ["user"]
+    search_fields = ["name", "bio"]
+    prepopulated_fields = {"slug": ["name"]}
+    raw_id_fields = ["user"]
+
+
+class VisibilityFilter(admin.SimpleListFilter):
+    title = _("visibility")
+    parameter_name = "visibility"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("published", _("Live")),
+            ("scheduled", _("Scheduled")),
+            ("draft", _("Draft")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "published":
+            return queryset.published()
+        if self.value() == "scheduled":
+            return queryset.scheduled()
+        if self.value() == "draft":
+            return queryset.drafts()
+        return queryset
+
+
+# Links typed without a scheme are taken as https.
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
+class PublishableAdmin(admin.ModelAdmin):
+    """What the Article and QuickQuote admins share: list, filters and publishing actions."""
+
+    formfield_overrides = URL_FIELDS
+    list_display = ["title", "section", "visibility", "published_at", "is_breaking", "updated_at"]
+    list_filter = [VisibilityFilter, "status", "section", "is_breaking", "published_at"]
+    list_select_related = ["section"]
+    search_fields = ["title", "description", "body"]
+    date_hierarchy = "published_at"
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["section", "authors"]
+    readonly_fields = ["created_at", "updated_at", "source_path", "source_hash", "source_extra"]
+    actions = ["publish", "unpublish"]
+    save_on_top = True
+
+    content_fieldset = (
+        None,
+        {"fields": ["title", "slug", "section", "authors", "tags", "description"]},
+    )
+    publishing_fieldset = (
+        _("Publishing"),
+        {"fields": ["status", "published_at", "is_breaking", "created_at", "updated_at"]},
+    )
+    image_fieldset = (
+        _("Featured image"),
+        {
+            "fields": [
+                "featured_image_url",
+                "featured_image_alt",
+                "featured_image_caption",
+                "featured_image_credit",
+            ]
+        },
+    )
+    provenance_fieldset = (
+        _("Provenance"),
+        {
+            "classes": ["collapse"],
+            "fields": ["source_path", "source_hash", "source_extra"],
+        },
+    )
+
+    def get_queryset(self, request):
+        # The list shows no body: leave the largest columns in the database.
+        return super().get_queryset(request).defer("body", "body_html", "source_extra")
+
+    @admin.display(description=_("visibility"), ordering="status")
+    def visibility(self, obj: Publishable) -> str:
+        if obj.is_scheduled:
+            return _("Scheduled")
+        if obj.is_published:
+            return _("Live")
+        return _("Draft")
+
+    @admin.action(description=_("Publish selected items"), permissions=["change"])
+    def publish(self, request, queryset):
+        now = timezone.now()
+        count = 0
+        for item in queryset.exclude(status=Publishable.Status.PUBLISHED):
+            item.status = Publishable.Status.PUBLISHED
+            item.published_at = item.published_at or now
+            item.save(update_fields=["status"])
+            count += 1
+        self.message_user(
+            request,
+            ngettext("Published %d item.", "Published %d items.", count) % count,
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Unpublish selected items (back to draft)"), permissions=["change"])
+    def unpublish(self, request, queryset):
+        count = 0
+        for item in queryset.filter(status=Publishable.Status.PUBLISHED):
+            item.status = Publishable.Status.DRAFT
+            item.save(update_fields=["status"])
+            count += 1
+        self.message_user(
+            request,
+            ngettext("Unpublished %d item.", "Unpublished %d items.", count) % count,
+            messages.SUCCESS,
+        )
+
+
+def _count_comments(**filters) -> Coalesce:
+    counts = (
+        Comment.objects.filter(article=OuterRef("pk"), **filters)
+        .order_by()
+        .values("article")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return Coalesce(Subquery(counts), 0)
+
+
+@admin.register(Article)
+class ArticleAdmin(PublishableAdmin):
+    list_display = [*PublishableAdmin.list_display, "comment_count", "pending_count"]
+    list_filter = [*PublishableAdmin.list_filter, "comment_mode"]
+    search_fields = [*PublishableAdmin.search_fields, "dateline"]
+
+    def get_fieldsets(self, request, obj=None):
+        return [
+            self.content_fieldset,
+            (None, {"fields": ["dateline", "body"]}),
+            self.publishing_fieldset,
+            self.image_fieldset,
+            (_("Comments"), {"fields": ["comment_mode", "discussion_policy"]}),
+            self.provenance_fieldset,
+        ]
+
+    def get_queryset(self, request):
+        # Subqueries rather than a join: the changelist's counts and date hierarchy then
+        # leave the comments table alone.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                comment_total=_count_comments(),
+                comment_pending=_count_comments(status=Comment.Status.PENDING),
+            )
+        )
+
+    @admin.display(description=_("comments"), ordering="comment_total")
+    def comment_count(self, obj: Article) -> int:
+        return obj.comment_total
+
+    @admin.display(description=_("pending"), ordering="comment_pending")
+    def pending_count(self, obj: Article) -> int:
+        return obj.comment_pending
+
+
+class StatusChangeInline(admin.TabularInline):
+    """The comment's history, read-only: the log is append-only."""
+
+    model = CommentStatusChange
+    fields = ["created_at", "from_status", "to_status", "actor_name", "rule", "reason"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("history")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    """The moderation queue: pending comments first, decided in bulk through the log."""
+
+    formfield_overrides = URL_FIELDS
+    list_display = [
+        "status",
+        "excerpt",
+        "author_name",
+        "article",
+        "kind",
+        "submitted_at",
+        "reasons",
+    ]
+    list_display_links = ["excerpt"]
+    list_filter = ["status", "kind", "submitted_at", ("article", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["article"]
+    search_fields = ["author_name", "author_email", "body", "article__title"]
+    date_hierarchy = "submitted_at"
+    raw_id_fields = ["article", "parent", "user"]
+    readonly_fields = [
+        "submitted_at",
+        "position",
+        "reasons",
+        "decided_by",
+        "decided_rule",
+        "decided_at",
+        "decision_reason",
+    ]
+    inlines = [StatusChangeInline]
+    actions = ["approve", "reject", "mark_spam"]
+
+    def get_ordering(self, request):
+        pending_first = Case(
+            When(status=Comment.Status.PENDING, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        return [pending_first.asc(), "-submitted_at", "-pk"]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_moderate_permission(self, request) -> bool:
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.moderate_{opts.model_name}")
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        # A status changes only through the decision functions, so it is logged.
+        if obj is not None and not self.has_moderate_permission(request):
+            readonly.append("status")
+        return readonly
+
+    @admin.display(description=_("reasons"))
+    def reasons(self, obj: Comment) -> str:
+        reasons = [r.get("message", "") for r in obj.moderation_reasons if isinstance(r, dict)]
+        if obj.decision_reason and obj.decision_reason not in reasons:
+            reasons.append(obj.decision_reason)
+        return "; ".join(filter(None, reasons)) or "—"
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            moderation.record_new(obj, actor=request.user, reason=_("Added in the admin."))
+            return
+        new_status = obj.status
+        if "status" in form.changed_data:
+            obj.status = form.initial["status"]
+        super().save_model(request, obj, form, change)
+        if new_status != obj.status:
+            moderation.decide(
+                [obj], new_status, actor=request.user, reason=_("Changed in the admin.")
+            )
+
+    def _decide(self, request, queryset, status: str, verb: str) -> None:
+        changed = moderation.decide(queryset, status, actor=request.user)
+        self.message_user(
+            request,
+            ngettext("%(count)d comment %(verb)s.", "%(count)d comments %(verb)s.", len(changed))
+            % {"count": len(changed), "verb": verb},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Approve selected comments"), permissions=["moderate"])
+    def approve(self, request, queryset):
+        self._decide(request, queryset, Comment.Status.APPROVED, _("approved"))
+
+    @admin.action(description=_("Reject selected comments"), permissions=["moderate"])
+    def reject(self, request, queryset):
+        self._decide(request, queryset, Comment.Status.REJECTED, _("rejected"))
+
+    @admin.action(description=_("Mark selected comments as spam"), permissions=["moderate"])
+    def mark_spam(self, request, queryset):
+        self._decide(request, queryset, Comment.Status.SPAM, _("marked as spam"))
+
+
+@admin.register(CommentStatusChange)
+class CommentStatusChangeAdmin(admin.ModelAdmin):
+    """The moderation log, read-only for everyone."""
+
+    list_display = [
+        "created_at",
+        "comment_link",
+        "from_status",
+        "to_status",
+        "actor_name",
+        "rule",
+        "reason",
+    ]
+    list_filter = ["to_status", "from_status", "rule", "created_at"]
+    list_select_related = ["comment"]
+    search_fields = ["actor_name", "rule", "reason", "comment__author_name"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description=_("comment"))
+    def comment_link(self, obj: CommentStatusChange) -> str:
+        url = reverse("admin:newsroom_comment_change", args=[obj.comment_id])
+        return format_html('<a href="{}">{}</a>', url, obj.comment.excerpt)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,424 @@
+"""The Newsroom data model: sections, authors, the publishing base, articles and comments.
+
+Visibility rules live on the QuerySets (``published()``, ``approved()``) so that views,
+feeds and the admin agree on them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+
+from .rendering import render_markdown
+
+
+class Section(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Author(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    bio = models.TextField(_("biography"), blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="newsroom_author",
+        help_text=_("The staff account of this author, if they have one."),
+    )
+
+    class Meta:
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PublishableQuerySet(models.QuerySet):
+    def published(self, now=None) -> PublishableQuerySet:
+        """Items readers may see: published, with a publication time that has come."""
+        return self.filter(
+            status=Publishable.Status.PUBLISHED, published_at__lte=now or timezone.now()
+        )
+
+    def scheduled(self, now=None) -> PublishableQuerySet:
+        return self.filter(
+            status=Publishable.Status.PUBLISHED, published_at__gt=now or timezone.now()
+        )
+
+    def drafts(self) -> PublishableQuerySet:
+        return self.filter(status=Publishable.Status.DRAFT)
+
+    def breaking(self, now=None) -> PublishableQuerySet:
+        return self.published(now).filter(is_breaking=True)
+
+    def visible_to(self, user) -> PublishableQuerySet:
+        """Staff preview drafts and scheduled items; everyone else sees what is published."""
+        if user is not None and user.is_active and user.is_staff:
+            return self.all()
+        return self.published()
+
+    def for_listing(self) -> PublishableQuerySet:
+        """Everything a list of items shows, in a fixed number of queries."""
+        return self.select_related("section").prefetch_related("tags", "authors")
+
+
+class Publishable(models.Model):
+    """What articles and quick quotes share: text, bylines, image, publishing and provenance."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(
+        _("slug"), max_length=200, unique=True, help_text=_("The last part of the item's URL.")
+    )
+    section = models.ForeignKey(
+        Section,
+        verbose_name=_("section"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="%(class)ss",
+    )
+    authors = models.ManyToManyField(
+        Author, verbose_name=_("bylines"), blank=True, related_name="%(class)ss"
+    )
+    tags = TaggableManager(_("tags"), blank=True)
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("A sentence or two for listings and search.")
+    )
+    body = models.TextField(_("body"), blank=True, help_text=_("Markdown."))
+    body_html = models.TextField(_("body (HTML)"), blank=True, editable=False)
+
+    featured_image_url = models.URLField(_("featured image URL"), max_length=1000, blank=True)
+    featured_image_alt = models.CharField(
+        _("featured image alt text"),
+        max_length=300,
+        blank=True,
+        help_text=_("Describes the image for readers who cannot see it."),
+    )
+    featured_image_caption = models.CharField(
+        _("featured image caption"), max_length=500, blank=True
+    )
+    featured_image_credit = models.CharField(_("featured image credit"), max_length=200, blank=True)
+
+    is_breaking = models.BooleanField(
+        _("breaking news"), default=False, help_text=_("Shown first, with a banner.")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    published_at = models.DateTimeField(
+        _("publication time"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "A future time schedules the item: readers see it from then on. "
+            "Left empty, publishing sets it to now."
+        ),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("last modified"), default=timezone.now, editable=False)
+
+    source_path = models.CharField(
+        _("source file"),
+        max_length=500,
+        blank=True,
+        editable=False,
+        help_text=_("The archive file this item was imported from."),
+    )
+    source_hash = models.CharField(
+        _("source content hash"), max_length=64, blank=True, editable=False
+    )
+    source_extra = models.JSONField(
+        _("other source fields"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_("Fields of the source file that have no column here, kept as they were."),
+    )
+
+    objects = PublishableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["-published_at", "-pk"]
+        get_latest_by = "published_at"
+        indexes = [
+            models.Index(fields=["status", "published_at"], name="%(app_label)s_%(class)s_pub_idx"),
+            models.Index(
+                fields=["is_breaking", "published_at"], name="%(app_label)s_%(class)s_brk_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args: Any, touch: bool = True, **kwargs: Any) -> None:
+        """Render the body once, here, and stamp the modification time.
+
+        ``touch=False`` keeps ``updated_at`` as set by the caller (the importer sets it from
+        the source's own last-modified date).
+        """
+        self.body_html = render_markdown(self.body)
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        if touch:
+            self.updated_at = timezone.now()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "body_html", "updated_at", "published_at"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_published(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+
+class Article(Publishable):
+    class CommentMode(models.TextChoices):
+        OPEN = "open", _("Open: the moderation policy decides")
+        PREMODERATED = "premoderated", _("Pre-moderated: every comment waits for a moderator")
+        CLOSED = "closed", _("Closed: no new comments")
+
+    dateline = models.CharField(
+        _("dateline"), max_length=200, blank=True, help_text=_("For example “BAKU”.")
+    )
+    comment_mode = models.CharField(
+        _("comments"), max_length=20, choices=CommentMode.choices, default=CommentMode.OPEN
+    )
+    discussion_policy = models.TextField(
+        _("discussion policy"),
+        blank=True,
+        help_text=_("Shown above the comments of this article. Empty: the site's policy."),
+    )
+
+    class Meta(Publishable.Meta):
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+
+    def get_absolute_url(self) -> str:
+        return reverse("newsroom:article_detail", kwargs={"slug": self.slug})
+
+
+class DeletionRefused(Exception):
+    """Comments and their history are never deleted: change a comment's status instead."""
+
+
+class CommentQuerySet(models.QuerySet):
+    def approved(self) -> CommentQuerySet:
+        return self.filter(status=Comment.Status.APPROVED)
+
+    def awaiting_moderation(self) -> CommentQuerySet:
+        return self.filter(status=Comment.Status.PENDING)
+
+    def comments(self) -> CommentQuerySet:
+        return self.filter(kind=Comment.Kind.COMMENT)
+
+    def pings(self) -> CommentQuerySet:
+        return self.exclude(kind=Comment.Kind.COMMENT)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise DeletionRefused(DeletionRefused.__doc__)
+
+    delete.queryset_only = True  # type: ignore[attr-defined]
+
+
+class Comment(models.Model):
+    class Kind(models.TextChoices):
+        COMMENT = "comment", _("Comment")
+        PINGBACK = "pingback", _("Pingback")
+        TRACKBACK = "trackback", _("Trackback")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        SPAM = "spam", _("Spam")
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.PROTECT, related_name="comments"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("reply to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replies",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.COMMENT)
+    author_name = models.CharField(_("name"), max_length=100)
+    author_email = models.EmailField(_("email"), blank=True)
+    author_url = models.URLField(_("website"), max_length=500, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="newsroom_comments",
+    )
+    body = models.TextField(_("comment"), help_text=_("Plain text."))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    position = models.PositiveIntegerField(
+        _("original position"),
+        null=True,
+        blank=True,
+        help_text=_("Its number on the old site, for imported comments."),
+    )
+    ip_hash = models.CharField(
+        _("client fingerprint"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("A keyed hash of the poster's IP address; the address itself is not kept."),
+    )
+    moderation_reasons = models.JSONField(
+        _("moderation reasons"),
+        default=list,
+        blank=True,
+        editable=False,
+        help_text=_("What the moderation policy found, rule by rule."),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    decided_rule = models.CharField(
+        _("decided by rule"), max_length=100, blank=True, editable=False
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True, editable=False)
+    decision_reason = models.TextField(_("reason"), blank=True, editable=False)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["submitted_at", "pk"]
+        permissions = [("moderate_comment", _("Can moderate comments"))]
+        indexes = [
+            models.Index(fields=["article", "status", "submitted_at"], name="comment_article_idx"),
+            models.Index(fields=["status", "submitted_at"], name="comment_queue_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(name)s on %(article)s") % {"name": self.author_name, "article": self.article}
+
+    def get_absolute_url(self) -> str:
+        return f"{self.article.get_absolute_url()}#comment-{self.pk}"
+
+    @property
+    def excerpt(self) -> str:
+        return Truncator(self.body).chars(80)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise DeletionRefused(DeletionRefused.__doc__)
+
+
+class CommentStatusChangeQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> int:
+        raise DeletionRefused("The moderation log is append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise DeletionRefused("The moderation log is append-only.")
+
+    update.queryset_only = True  # type: ignore[attr-defined]
+    delete.queryset_only = True  # type: ignore[attr-defined]
+
+
+class CommentStatusChange(models.Model):
+    """One entry of the append-only moderation log: a comment's status, from and to."""
+
+    comment = models.ForeignKey(
+        Comment,
+        verbose_name=_("comment"),
+        on_delete=models.PROTECT,
+        related_name="status_changes",
+    )
+    from_status = models.CharField(
+        _("from"), max_length=20, choices=Comment.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=20, choices=Comment.Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("moderator"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_name = models.CharField(
+        _("moderator's name"),
+        max_length=150,
+        blank=True,
+        help_text=_("Kept so the log still names them if their account is removed."),
+    )
+    rule = models.CharField(
+        _("rule"), max_length=100, blank=True, help_text=_("The policy rule that decided.")
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    objects = CommentStatusChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("comment status change")
+        verbose_name_plural = _("moderation log")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '—'} → {self.to_status}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise DeletionRefused("The moderation log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise DeletionRefused("The moderation log is append-only.")

@@ -1,0 +1,79 @@
+"""Markdown source to safe HTML: the one place any body is rendered and sanitized.
+
+Python-Markdown does not sanitize, so its output always goes through nh3 with an allow-list.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import markdown
+import nh3
+
+ALLOWED_TAGS = frozenset(
+    {
+        "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "dl",
+        "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
+        "ins", "kbd", "li", "ol", "p", "pre", "q", "s", "small", "strong", "sub", "sup",
+        "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+    }
+)  # fmt: skip
+
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "blockquote": {"cite"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "ol": {"start"},
+    "q": {"cite"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+}
+
+ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
+OUTBOUND_REL = "nofollow noopener"
+
+MARKDOWN_EXTENSIONS = ["extra", "sane_lists", "smarty"]
+
+# nh3 serializes every start tag as `<a name="value" ...>` with double quotes and `"` inside
+# values escaped, so this pattern matches whole, well-formed anchor start tags only.
+_ANCHOR = re.compile(r'<a((?:\s+[\w:-]+="[^"]*")*)\s*>')
+_HREF = re.compile(r'\shref="([^"]*)"')
+
+
+def _mark_outbound(match: re.Match[str]) -> str:
+    attributes = match.group(1)
+    href = _HREF.search(attributes)
+    if href and html.unescape(href.group(1)).lower().startswith(("http://", "https://")):
+        return f'<a{attributes} rel="{OUTBOUND_REL}">'
+    return match.group(0)
+
+
+def sanitize_html(dirty: str) -> str:
+    """Keep only allow-listed tags, attributes and URL schemes; mark outbound links.
+
+    >>> sanitize_html('<a href="https://example.org" onclick="x()">x</a><script>1</script>')
+    '<a href="https://example.org" rel="nofollow noopener">x</a>'
+    """
+    clean = nh3.clean(
+        dirty,
+        tags=set(ALLOWED_TAGS),
+        attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(ALLOWED_URL_SCHEMES),
+        link_rel=None,
+        strip_comments=True,
+    )
+    return _ANCHOR.sub(_mark_outbound, clean)
+
+
+def render_markdown(source: str) -> str:
+    """Render Markdown to sanitized HTML.
+
+    >>> render_markdown("Hello *world* <img src=x onerror=alert(1)>")
+    '<p>Hello <em>world</em> <img src="x"></p>'
+    """
+    if not source or not source.strip():
+        return ""
+    rendered = markdown.markdown(source, extensions=MARKDOWN_EXTENSIONS, output_format="html")
+    return sanitize_html(rendered)

@@ -1,0 +1,66 @@
+"""The staff roles, as groups with permissions, created by data migrations.
+
+Editors run the content and may moderate; Moderators decide on comments and only read
+the content. Each app's migration grants the permissions on its own models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+EDITORS = "Editors"
+MODERATORS = "Moderators"
+
+ALL = ("add", "change", "delete", "view")
+
+ROLE_PERMISSIONS: dict[str, dict[str, dict[str, Iterable[str]]]] = {
+    EDITORS: {
+        "newsroom": {
+            "article": ALL,
+            "section": ALL,
+            "author": ALL,
+            "comment": ("add", "change", "view", "moderate"),
+            "commentstatuschange": ("view",),
+        },
+        "quickquotes": {"quickquote": ALL},
+        "taggit": {"tag": ALL, "taggeditem": ALL},
+    },
+    MODERATORS: {
+        "newsroom": {
+            "article": ("view",),
+            "section": ("view",),
+            "author": ("view",),
+            "comment": ("change", "view", "moderate"),
+            "commentstatuschange": ("view",),
+        },
+        "quickquotes": {"quickquote": ("view",)},
+    },
+}
+
+
+def grant_role_permissions(apps, app_labels: Iterable[str]) -> None:
+    """Give each role its permissions on the models of ``app_labels`` (a data migration step).
+
+    Permissions are normally created after all migrations have run, so they are created
+    here first for the apps concerned.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    app_labels = list(app_labels)
+    for label in app_labels:
+        app_config = apps.get_app_config(label)
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, per_app in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        for label in app_labels:
+            for model, actions in per_app.get(label, {}).items():
+                codenames = [f"{action}_{model}" for action in actions]
+                permissions = Permission.objects.filter(
+                    content_type__app_label=label, codename__in=codenames
+                )
+                group.permissions.add(*permissions)

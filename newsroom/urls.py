@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "newsroom"
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("articles/<slug:slug>/", views.ArticleDetailView.as_view(), name="article_detail"),
+]

@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from newsroom.admin import PublishableAdmin
+
+from .models import QuickQuote
+
+
+@admin.register(QuickQuote)
+class QuickQuoteAdmin(PublishableAdmin):
+    list_display = ["title", "speaker", *PublishableAdmin.list_display[1:]]
+    search_fields = [*PublishableAdmin.search_fields, "quote", "summary", "citation", "speaker"]
+
+    def get_fieldsets(self, request, obj=None):
+        return [
+            self.content_fieldset,
+            (_("Quote"), {"fields": ["quote", "speaker", "citation", "summary"]}),
+            (None, {"fields": ["body"]}),
+            self.publishing_fieldset,
+            self.image_fieldset,
+            self.provenance_fieldset,
+        ]

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "quickquotes"
+
+urlpatterns = [
+    path("<slug:slug>/", views.QuickQuoteDetailView.as_view(), name="detail"),
+]

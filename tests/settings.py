@@ -1,0 +1,20 @@
+"""Settings for the test suite: the demo site's, with a fixed key and a fast hasher.
+
+DATABASE_URL and REDIS_URL still apply, so the same suite runs on SQLite and on
+PostgreSQL with Redis.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-any-deployment")
+
+from config.settings import *  # noqa: F403
+from config.settings import CACHES
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CACHES["default"]["KEY_PREFIX"] = "newsroom-tests"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
