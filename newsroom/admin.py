@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
+import re
+
 from django.contrib import admin, messages
 from django.db import models
-from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import moderation
-from .models import Article, Author, Comment, CommentStatusChange, Publishable, Section
+from . import comments, moderation
+from .models import Article, Author, Ban, Comment, CommentStatusChange, Publishable, Section
 
 
 @admin.register(Section)
@@ -205,29 +210,61 @@ class StatusChangeInline(admin.TabularInline):
         return False
 
 
+class RuleFilter(admin.SimpleListFilter):
+    title = _("rule")
+    parameter_name = "rule"
+
+    def lookups(self, request, model_admin):
+        return [(rule, rule.replace("_", " ")) for rule in moderation.RULE_STATUS]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(rules__contains=f" {self.value()} ")
+        return queryset
+
+
+def highlight(text: str, words: list[str]) -> str:
+    """Escape the text and mark the words a rule matched."""
+    escaped = escape(text)
+    words = sorted({escape(w) for w in words if w}, key=len, reverse=True)
+    if not words:
+        return escaped
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    return mark_safe(pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", escaped))  # noqa: S308
+
+
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
     """The moderation queue: pending comments first, decided in bulk through the log."""
 
     formfield_overrides = URL_FIELDS
+    change_list_template = "admin/newsroom/comment/change_list.html"
     list_display = [
         "status",
-        "excerpt",
+        "comment_text",
         "author_name",
         "article",
         "kind",
         "submitted_at",
         "reasons",
     ]
-    list_display_links = ["excerpt"]
-    list_filter = ["status", "kind", "submitted_at", ("article", admin.RelatedOnlyFieldListFilter)]
+    list_display_links = ["comment_text"]
+    list_filter = [
+        "status",
+        RuleFilter,
+        "kind",
+        "submitted_at",
+        ("article", admin.RelatedOnlyFieldListFilter),
+    ]
     list_select_related = ["article"]
     search_fields = ["author_name", "author_email", "body", "article__title"]
     date_hierarchy = "submitted_at"
     raw_id_fields = ["article", "parent", "user"]
     readonly_fields = [
+        "highlighted_body",
         "submitted_at",
         "position",
+        "ip_hash",
         "reasons",
         "decided_by",
         "decided_rule",
@@ -235,7 +272,15 @@ class CommentAdmin(admin.ModelAdmin):
         "decision_reason",
     ]
     inlines = [StatusChangeInline]
-    actions = ["approve", "reject", "mark_spam"]
+    actions = ["approve", "reject", "mark_spam", "ban_authors"]
+
+    def changelist_view(self, request, extra_context=None):
+        counts = Comment.objects.aggregate(
+            **{status: Count("pk", filter=Q(status=status)) for status in Comment.Status.values}
+        )
+        status_counts = [(value, label, counts[value]) for value, label in Comment.Status.choices]
+        extra_context = {**(extra_context or {}), "status_counts": status_counts}
+        return super().changelist_view(request, extra_context)
 
     def get_ordering(self, request):
         pending_first = Case(
@@ -263,6 +308,22 @@ class CommentAdmin(admin.ModelAdmin):
         if obj is not None and not self.has_moderate_permission(request):
             readonly.append("status")
         return readonly
+
+    @staticmethod
+    def _evidence(obj: Comment) -> list[str]:
+        return [
+            r.get("evidence", "")
+            for r in obj.moderation_reasons
+            if isinstance(r, dict) and r.get("rule") in {"blocked_words", "moderation_words"}
+        ]
+
+    @admin.display(description=_("comment"))
+    def comment_text(self, obj: Comment) -> str:
+        return highlight(obj.excerpt, self._evidence(obj))
+
+    @admin.display(description=_("comment as posted"))
+    def highlighted_body(self, obj: Comment) -> str:
+        return highlight(obj.body, self._evidence(obj))
 
     @admin.display(description=_("reasons"))
     def reasons(self, obj: Comment) -> str:
@@ -305,6 +366,77 @@ class CommentAdmin(admin.ModelAdmin):
     @admin.action(description=_("Mark selected comments as spam"), permissions=["moderate"])
     def mark_spam(self, request, queryset):
         self._decide(request, queryset, Comment.Status.SPAM, _("marked as spam"))
+
+    @admin.action(
+        description=_("Ban the authors of selected comments (email and client)"),
+        permissions=["moderate"],
+    )
+    def ban_authors(self, request, queryset):
+        bans, held = 0, 0
+        reason = _("Banned from the moderation queue.")
+        for email, ip_hash in queryset.values_list("author_email", "ip_hash").distinct():
+            for kind, value in [(Ban.Kind.EMAIL, email), (Ban.Kind.IP_HASH, ip_hash)]:
+                if value:
+                    _ban, count = moderation.ban(kind, value, actor=request.user, reason=reason)
+                    bans, held = bans + 1, held + count
+        self.message_user(
+            request,
+            _("%(bans)d bans in force; %(held)d pending comments flagged.")
+            % {"bans": bans, "held": held},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Ban)
+class BanAdmin(admin.ModelAdmin):
+    """Bans by email or client fingerprint. A ban is lifted, never deleted."""
+
+    list_display = ["value", "kind", "reason", "created_by", "created_at", "lifted_at"]
+    list_filter = ["kind", ("lifted_at", admin.EmptyFieldListFilter), "created_at"]
+    list_select_related = ["created_by"]
+    search_fields = ["value", "reason"]
+    readonly_fields = ["created_by", "created_at", "lifted_at"]
+    actions = ["lift"]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return [*self.readonly_fields, "kind", "value"]
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        value = obj.value.strip()
+        if obj.kind == Ban.Kind.IP_HASH:
+            # A typed address is hashed; a fingerprint copied from a comment is kept.
+            with contextlib.suppress(ValueError):
+                value = comments.hash_ip(str(ipaddress.ip_address(value)))
+        ban, count = moderation.ban(obj.kind, value, actor=request.user, reason=obj.reason)
+        obj.pk, obj._state.adding = ban.pk, False
+        if count:
+            self.message_user(
+                request,
+                ngettext(
+                    "%d pending comment by this author is flagged.",
+                    "%d pending comments by this author are flagged.",
+                    count,
+                )
+                % count,
+            )
+
+    @admin.action(description=_("Lift selected bans"), permissions=["change"])
+    def lift(self, request, queryset):
+        for ban in queryset.active():
+            moderation.lift_ban(ban)
 
 
 @admin.register(CommentStatusChange)

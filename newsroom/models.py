@@ -313,6 +313,20 @@ class Comment(models.Model):
         editable=False,
         help_text=_("A keyed hash of the poster's IP address; the address itself is not kept."),
     )
+    fingerprint = models.CharField(
+        _("fingerprint"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("Article, author and text hashed: the same comment is not stored twice."),
+    )
+    rules = models.CharField(
+        _("rules"),
+        max_length=300,
+        blank=True,
+        editable=False,
+        help_text=_("The policy rules that fired, space-separated, for filtering the queue."),
+    )
     moderation_reasons = models.JSONField(
         _("moderation reasons"),
         default=list,
@@ -345,6 +359,15 @@ class Comment(models.Model):
         indexes = [
             models.Index(fields=["article", "status", "submitted_at"], name="comment_article_idx"),
             models.Index(fields=["status", "submitted_at"], name="comment_queue_idx"),
+            models.Index(fields=["author_email", "status"], name="comment_author_idx"),
+            models.Index(fields=["ip_hash", "status"], name="comment_client_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "fingerprint"],
+                condition=~models.Q(fingerprint=""),
+                name="comment_unique_fingerprint",
+            )
         ]
 
     def __str__(self) -> str:
@@ -422,3 +445,58 @@ class CommentStatusChange(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise DeletionRefused("The moderation log is append-only.")
+
+
+class BanQuerySet(models.QuerySet):
+    def active(self) -> BanQuerySet:
+        return self.filter(lifted_at__isnull=True)
+
+    def matching(self, *, email: str = "", ip_hash: str = "") -> BanQuerySet:
+        match = models.Q(pk__in=[])
+        if email:
+            match |= models.Q(kind=Ban.Kind.EMAIL, value__iexact=email)
+        if ip_hash:
+            match |= models.Q(kind=Ban.Kind.IP_HASH, value=ip_hash)
+        return self.active().filter(match)
+
+
+class Ban(models.Model):
+    """A commenter barred by email address or by client fingerprint. Lifted, never deleted."""
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", _("Email address")
+        IP_HASH = "ip_hash", _("Client fingerprint (hashed IP address)")
+
+    kind = models.CharField(_("banned by"), max_length=20, choices=Kind.choices)
+    value = models.CharField(_("value"), max_length=254)
+    reason = models.TextField(_("reason"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("banned by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("banned"), default=timezone.now, editable=False)
+    lifted_at = models.DateTimeField(_("lifted"), null=True, blank=True, editable=False)
+
+    objects = BanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ban")
+        verbose_name_plural = _("bans")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["kind", "value"], name="ban_lookup_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.value}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.kind == self.Kind.EMAIL:
+            self.value = self.value.strip().lower()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise DeletionRefused("Bans are lifted, not deleted, so the record stays.")

@@ -1,19 +1,284 @@
-"""Comment moderation: the decision functions every status change goes through.
+"""Comment moderation: the policy that judges new comments, and the decision functions.
 
-The public views, the admin actions and the importer call these, so every change of a
-comment's status is stamped on the comment and written to the append-only log.
+``ModerationPolicy`` decides approve, hold or spam for every new comment, always with
+reasons. Every later change of status goes through ``decide()`` (and ``approve()``,
+``reject()``, ``mark_spam()``), which the public views, the admin and the importer share,
+so each change is stamped on the comment and written to the append-only log.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from functools import cached_property
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
-from .models import Comment, CommentStatusChange
+from . import conf
+from .matching import compile_entries, find_matches
+from .models import Article, Ban, Comment, CommentStatusChange
 
 Status = Comment.Status
+
+LINK = re.compile(r"https?://|\bwww\.", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a rule fired, with its evidence, as shown to moderators."""
+
+    rule: str
+    message: str
+    evidence: str = ""
+
+
+@dataclass
+class Verdict:
+    status: str
+    reasons: list[Reason] = field(default_factory=list)
+
+    @property
+    def rule(self) -> str:
+        """The rule that settled the status: the first one pointing that way."""
+        for reason in self.reasons:
+            if RULE_STATUS.get(reason.rule) == self.status:
+                return reason.rule
+        return self.reasons[0].rule if self.reasons else ""
+
+    @property
+    def summary(self) -> str:
+        return "; ".join(reason.message for reason in self.reasons)
+
+    def reasons_as_json(self) -> list[dict[str, str]]:
+        return [asdict(reason) for reason in self.reasons]
+
+
+# What each rule asks for; the strictest request wins (spam, then pending, then approved).
+RULE_STATUS = {
+    "blocked_words": Status.SPAM,
+    "banned": Status.PENDING,
+    "moderation_words": Status.PENDING,
+    "links": Status.PENDING,
+    "premoderated": Status.PENDING,
+    "surge": Status.PENDING,
+    "first_comment": Status.PENDING,
+    "known_author": Status.APPROVED,
+    "clean": Status.APPROVED,
+    "imported": Status.APPROVED,
+}
+
+
+class ModerationPolicy:
+    """Decides what happens to a new comment. Each attribute is a setting.
+
+    Override them in ``settings.NEWSROOM_MODERATION`` (a dict of attribute names), or
+    subclass the policy and name it in ``settings.NEWSROOM_MODERATION_POLICY``.
+    """
+
+    #: Close an article's comments this many days after publication (None: never).
+    close_after_days: int | None = None
+    #: Hold a comment with this many links or more (None: never).
+    hold_links: int | None = 2
+    #: Entries that hold a comment for a moderator. ``word``: whole word; ``*word*``:
+    #: anywhere, ``word*`` a prefix, ``*word`` a suffix. Several words match a phrase.
+    moderation_words: tuple[str, ...] = ()
+    #: Entries that mark a comment as spam; same syntax.
+    blocked_words: tuple[str, ...] = ()
+    #: The fields the word lists look at.
+    word_fields: tuple[str, ...] = ("author_name", "author_email", "author_url", "body")
+    #: Approve at once an author (by email) with an approved comment, pingbacks excepted.
+    approve_known_authors: bool = True
+    #: Approve a clean comment from a new author (False: hold first comments).
+    approve_new_authors: bool = False
+    #: When an article receives this many comments within ``surge_window`` seconds, its new
+    #: comments are held for ``surge_hold`` seconds (None: no surge switch).
+    surge_threshold: int | None = 20
+    surge_window: int = 300
+    surge_hold: int = 3600
+
+    def __init__(self, **overrides) -> None:
+        for name, value in overrides.items():
+            if name.startswith("_") or not hasattr(type(self), name):
+                raise TypeError(f"ModerationPolicy has no setting {name!r}.")
+            setattr(self, name, value)
+
+    @classmethod
+    def from_settings(cls) -> ModerationPolicy:
+        policy_class = import_string(conf.get("MODERATION_POLICY"))
+        return policy_class(**conf.get("MODERATION"))
+
+    @cached_property
+    def _blocked(self):
+        return compile_entries(self.blocked_words)
+
+    @cached_property
+    def _moderated(self):
+        return compile_entries(self.moderation_words)
+
+    # --- whether an article takes comments -------------------------------------------
+
+    def closes_at(self, article: Article) -> datetime | None:
+        if self.close_after_days is None or article.published_at is None:
+            return None
+        return article.published_at + timedelta(days=self.close_after_days)
+
+    def comments_open(self, article: Article, now: datetime | None = None) -> bool:
+        if article.comment_mode == Article.CommentMode.CLOSED:
+            return False
+        closes_at = self.closes_at(article)
+        return closes_at is None or (now or timezone.now()) < closes_at
+
+    # --- the surge switch, shared by every app server through the cache ---------------
+
+    def _surge_keys(self, article_id: int, now: datetime) -> tuple[str, str]:
+        bucket = int(now.timestamp()) // self.surge_window
+        return (
+            f"newsroom:surge:count:{article_id}:{bucket}",
+            f"newsroom:surge:on:{article_id}",
+        )
+
+    def note_submission(self, article: Article, now: datetime | None = None) -> None:
+        """Count a new comment on the article; switch the surge hold on when it crosses."""
+        if self.surge_threshold is None:
+            return
+        now = now or timezone.now()
+        count_key, on_key = self._surge_keys(article.pk, now)
+        cache.add(count_key, 0, timeout=self.surge_window * 2)
+        count = cache.incr(count_key)
+        if count >= self.surge_threshold:
+            until = now + timedelta(seconds=self.surge_hold)
+            cache.add(on_key, until.isoformat(), timeout=self.surge_hold)
+
+    def surge_until(self, article: Article) -> str | None:
+        if self.surge_threshold is None:
+            return None
+        return cache.get(f"newsroom:surge:on:{article.pk}")
+
+    # --- the verdict -------------------------------------------------------------------
+
+    def check(self, comment: Comment, *, imported: bool = False) -> Verdict:
+        """Judge a comment that is not saved yet (or re-judge one, for a replay).
+
+        Imported comments were public on the old site: the article's mode, the surge
+        switch and the first-comment hold do not apply to them; the word and link rules do.
+        """
+        reasons = self.content_reasons(comment)
+        if not imported:
+            reasons += self.context_reasons(comment)
+        wanted = {RULE_STATUS[reason.rule] for reason in reasons}
+        if Status.SPAM in wanted or Status.PENDING in wanted:
+            status = Status.SPAM if Status.SPAM in wanted else Status.PENDING
+            return Verdict(status, reasons)
+        if imported:
+            return Verdict(Status.APPROVED, [Reason("imported", _("Public on the old site."))])
+        if self.is_known_author(comment):
+            known = Reason(
+                "known_author",
+                _("%(email)s has an approved comment.") % {"email": comment.author_email},
+                comment.author_email,
+            )
+            return Verdict(Status.APPROVED, [known])
+        if self.approve_new_authors:
+            return Verdict(Status.APPROVED, [Reason("clean", _("No rule held it."))])
+        return Verdict(
+            Status.PENDING,
+            [Reason("first_comment", _("First comment from this author: a moderator decides."))],
+        )
+
+    def content_reasons(self, comment: Comment) -> list[Reason]:
+        """What the comment itself shows: listed words and links."""
+        reasons = []
+        text = "\n".join(str(getattr(comment, name, "") or "") for name in self.word_fields)
+        for match in find_matches(text, self._blocked):
+            reasons.append(
+                Reason(
+                    "blocked_words",
+                    _("Blocked word “%(entry)s” (as “%(text)s”).")
+                    % {"entry": match.entry, "text": match.text},
+                    match.text,
+                )
+            )
+        for match in find_matches(text, self._moderated):
+            reasons.append(
+                Reason(
+                    "moderation_words",
+                    _("Moderation word “%(entry)s” (as “%(text)s”).")
+                    % {"entry": match.entry, "text": match.text},
+                    match.text,
+                )
+            )
+        links = len(LINK.findall(comment.body))
+        if self.hold_links is not None and links >= self.hold_links:
+            reasons.append(
+                Reason(
+                    "links",
+                    _("%(count)d links (held at %(limit)d).")
+                    % {"count": links, "limit": self.hold_links},
+                    str(links),
+                )
+            )
+        return reasons
+
+    def context_reasons(self, comment: Comment) -> list[Reason]:
+        """What the circumstances show: bans, the article's mode, a surge."""
+        reasons = []
+        bans = Ban.objects.matching(email=comment.author_email, ip_hash=comment.ip_hash)
+        for ban in bans:
+            reasons.append(
+                Reason("banned", _("Banned author (%(ban)s).") % {"ban": ban}, ban.value)
+            )
+        if comment.article.comment_mode == Article.CommentMode.PREMODERATED:
+            reasons.append(
+                Reason("premoderated", _("The article is pre-moderated."), comment.article.slug)
+            )
+        until = self.surge_until(comment.article)
+        if until:
+            reasons.append(
+                Reason(
+                    "surge",
+                    _("Comment surge on this article: new comments held until %(until)s.")
+                    % {"until": until},
+                    until,
+                )
+            )
+        return reasons
+
+    def is_known_author(self, comment: Comment) -> bool:
+        if (
+            not self.approve_known_authors
+            or comment.kind != Comment.Kind.COMMENT
+            or not comment.author_email
+        ):
+            return False
+        previous = (
+            Comment.objects.approved().comments().filter(author_email=comment.author_email.lower())
+        )
+        if comment.pk:
+            previous = previous.exclude(pk=comment.pk)
+        return previous.exists()
+
+
+def get_policy() -> ModerationPolicy:
+    return ModerationPolicy.from_settings()
+
+
+def apply_verdict(comment: Comment, verdict: Verdict) -> None:
+    """Put a verdict on an unsaved comment: its status, reasons and the rules that fired."""
+    comment.status = verdict.status
+    comment.moderation_reasons = verdict.reasons_as_json()
+    comment.rules = rules_field(reason.rule for reason in verdict.reasons)
+
+
+def rules_field(rules: Iterable[str]) -> str:
+    """The rules as stored for filtering: " links moderation_words " (spaces at both ends)."""
+    names = sorted(set(rules))
+    return f" {' '.join(names)} " if names else ""
 
 
 def _actor_name(actor) -> str:
@@ -21,22 +286,23 @@ def _actor_name(actor) -> str:
 
 
 def record_new(comment: Comment, *, actor=None, rule: str = "", reason: str = "") -> None:
-    """Log the status a comment was created with (from nothing to its first status)."""
+    """Save a new comment with its first status, and log that status (from nothing)."""
     comment.decided_by = actor
     comment.decided_rule = rule
     comment.decided_at = timezone.now()
     comment.decision_reason = reason
-    comment.save(update_fields=["decided_by", "decided_rule", "decided_at", "decision_reason"])
-    CommentStatusChange.objects.create(
-        comment=comment,
-        from_status="",
-        to_status=comment.status,
-        actor=actor,
-        actor_name=_actor_name(actor),
-        rule=rule,
-        reason=reason,
-        created_at=comment.decided_at,
-    )
+    with transaction.atomic():
+        comment.save()
+        CommentStatusChange.objects.create(
+            comment=comment,
+            from_status="",
+            to_status=comment.status,
+            actor=actor,
+            actor_name=_actor_name(actor),
+            rule=rule,
+            reason=reason,
+            created_at=comment.decided_at,
+        )
 
 
 def decide(
@@ -108,3 +374,32 @@ def mark_spam(comments: Iterable[Comment], **kwargs) -> list[Comment]:
 
 def hold(comments: Iterable[Comment], **kwargs) -> list[Comment]:
     return decide(comments, Status.PENDING, **kwargs)
+
+
+def ban(kind: str, value: str, *, actor=None, reason: str = "") -> tuple[Ban, int]:
+    """Ban a commenter by email or client fingerprint; flag their pending comments.
+
+    Their pending comments stay held, now with the ban among their reasons, so the queue
+    shows them together (filter by the rule "banned"). Returns the ban and that count.
+    """
+    value = value.strip()
+    with transaction.atomic():
+        existing = Ban.objects.active().filter(kind=kind, value__iexact=value).first()
+        the_ban = existing or Ban.objects.create(
+            kind=kind, value=value, created_by=actor, reason=reason
+        )
+        lookup = {"author_email__iexact" if kind == Ban.Kind.EMAIL else "ip_hash": value}
+        held = list(Comment.objects.awaiting_moderation().filter(**lookup))
+        flag = Reason("banned", _("Banned author (%(ban)s).") % {"ban": the_ban}, the_ban.value)
+        for comment in held:
+            if "banned" not in comment.rules.split():
+                comment.moderation_reasons = [*comment.moderation_reasons, asdict(flag)]
+                comment.rules = rules_field([*comment.rules.split(), "banned"])
+        Comment.objects.bulk_update(held, ["moderation_reasons", "rules"])
+    return the_ban, len(held)
+
+
+def lift_ban(the_ban: Ban) -> None:
+    if the_ban.lifted_at is None:
+        the_ban.lifted_at = timezone.now()
+        the_ban.save(update_fields=["lifted_at"])

@@ -69,7 +69,7 @@ def test_article_changelist_shows_annotated_comment_counts(
     assert (row.comment_total, row.comment_pending) == (4, 3)
 
 
-COMMENT_CHANGELIST_QUERIES = 8
+COMMENT_CHANGELIST_QUERIES = 9
 
 
 @pytest.mark.parametrize("rows", [1, 100])

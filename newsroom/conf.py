@@ -1,0 +1,47 @@
+"""Newsroom's settings, each overridable in the project's settings as ``NEWSROOM_<NAME>``.
+
+The moderation rules have their own home: the attributes of ``ModerationPolicy``, which
+``NEWSROOM_MODERATION`` overrides one by one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+DEFAULTS: dict[str, Any] = {
+    # Shown above every article's comments unless the article has its own.
+    "DISCUSSION_POLICY": (
+        "Comments are welcomed and encouraged. Though you are fully responsible for the "
+        "content you post, comments that include profanity, personal attacks or other "
+        "inappropriate material will not be permitted. We reserve the right to block users "
+        "who violate any of our posting standards and policies."
+    ),
+    "COMMENTS_REQUIRE_EMAIL": False,
+    # How deep replies nest: 1 allows replies to top-level comments only.
+    "COMMENT_REPLY_DEPTH": 1,
+    "COMMENT_MAX_LENGTH": 5000,
+    # A form sent sooner than this after the page loaded was not typed by a person.
+    "COMMENT_MIN_SECONDS": 3,
+    # A form older than this has expired and must be reloaded.
+    "COMMENT_MAX_AGE": 4 * 60 * 60,
+    # Posts allowed per client per minute, counted in the shared cache.
+    "COMMENT_RATE_LIMIT": 5,
+    # Who is emailed when a comment is held. Empty: the addresses in MANAGERS.
+    "MODERATOR_EMAILS": [],
+    # The dotted path of the policy class, for a project that subclasses it.
+    "MODERATION_POLICY": "newsroom.moderation.ModerationPolicy",
+    # Attribute overrides for the policy, e.g. {"blocked_words": ["casino"]}.
+    "MODERATION": {},
+    # How many proxies in front of the site append to X-Forwarded-For (0: use REMOTE_ADDR).
+    "TRUSTED_PROXIES": 0,
+}
+
+
+def get(name: str) -> Any:
+    return getattr(settings, f"NEWSROOM_{name}", DEFAULTS[name])
+
+
+def moderator_emails() -> list[str]:
+    return list(get("MODERATOR_EMAILS")) or [email for _name, email in settings.MANAGERS]

@@ -1,0 +1,133 @@
+"""The reader's comment form, with its defences against robots and replays."""
+
+from __future__ import annotations
+
+import time
+
+from django import forms
+from django.core import signing
+from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext_lazy as _
+
+from . import conf
+from .models import Article, Comment
+
+TOKEN_SALT = "newsroom.comment-form"  # noqa: S105 (a namespace, not a secret)
+
+
+def form_token(article: Article, now: float | None = None) -> str:
+    """A signed note of which article the form is for and when it was handed out."""
+    return signing.dumps({"a": article.pk, "t": int(now or time.time())}, salt=TOKEN_SALT)
+
+
+class CommentForm(forms.ModelForm):
+    # A field people never see or fill in; robots fill in everything.
+    honeypot = forms.CharField(
+        label=_("Leave this field empty"), required=False, widget=forms.TextInput
+    )
+    token = forms.CharField(widget=forms.HiddenInput)
+    parent = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    author_url = forms.URLField(
+        label=_("Website"), required=False, max_length=500, assume_scheme="https"
+    )
+
+    class Meta:
+        model = Comment
+        fields = ["author_name", "author_email", "author_url", "body"]
+        labels = {"author_name": _("Name"), "body": _("Comment")}
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 6}),
+        }
+
+    def __init__(self, *args, article: Article, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.article = article
+        self.fields["author_email"].required = conf.get("COMMENTS_REQUIRE_EMAIL")
+        self.fields["author_email"].help_text = _("Never shown on the site.")
+        max_length = conf.get("COMMENT_MAX_LENGTH")
+        self.fields["body"].validators.append(MaxLengthValidator(max_length))
+        self.fields["body"].widget.attrs["maxlength"] = max_length
+        self.fields["honeypot"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+        self.fields["author_name"].widget.attrs["autocomplete"] = "name"
+        self.fields["author_email"].widget.attrs["autocomplete"] = "email"
+        self.fields["author_url"].widget.attrs["autocomplete"] = "url"
+        if not self.is_bound:
+            self.initial["token"] = form_token(article)
+
+    def clean_honeypot(self) -> str:
+        value = self.cleaned_data["honeypot"]
+        if value:
+            raise forms.ValidationError(_("This field must be left empty."), code="honeypot")
+        return value
+
+    def clean_token(self) -> str:
+        token = self.cleaned_data["token"]
+        try:
+            data = signing.loads(token, salt=TOKEN_SALT)
+            article_id, handed_out = int(data["a"]), float(data["t"])
+        except (signing.BadSignature, KeyError, TypeError, ValueError):
+            raise forms.ValidationError(
+                _("This form was damaged. Reload the page and try again."), code="bad_token"
+            ) from None
+        if article_id != self.article.pk:
+            raise forms.ValidationError(
+                _("This form belongs to another article. Reload the page."), code="bad_token"
+            )
+        age = time.time() - handed_out
+        if age > conf.get("COMMENT_MAX_AGE"):
+            raise forms.ValidationError(
+                _("This form has expired. Copy your comment, reload the page and send it again."),
+                code="expired",
+            )
+        if age < conf.get("COMMENT_MIN_SECONDS"):
+            raise forms.ValidationError(
+                _("That was quicker than anyone can type. Wait a few seconds and send it again."),
+                code="too_fast",
+            )
+        return token
+
+    def clean_author_name(self) -> str:
+        # One line of printable text: names end up in listings and email subjects.
+        name = self.cleaned_data["author_name"]
+        name = " ".join("".join(ch if ch.isprintable() else " " for ch in name).split())
+        if not name:
+            raise forms.ValidationError(_("Please give a name."), code="required")
+        return name
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"].strip()
+        # Control characters have no place in a comment and can hide text.
+        body = "".join(ch for ch in body if ch in "\n\t" or ch.isprintable())
+        if not body:
+            raise forms.ValidationError(_("Please write a comment."), code="required")
+        return body
+
+    def clean_parent(self) -> Comment | None:
+        parent_id = self.cleaned_data.get("parent")
+        if not parent_id:
+            return None
+        parent = (
+            Comment.objects.approved()
+            .filter(pk=parent_id, article=self.article)
+            .select_related("parent__parent__parent")
+            .first()
+        )
+        if parent is None:
+            raise forms.ValidationError(
+                _("The comment you are replying to is not on this page."), code="bad_parent"
+            )
+        depth, ancestor = 1, parent.parent
+        while ancestor is not None:
+            depth, ancestor = depth + 1, ancestor.parent
+        if depth > conf.get("COMMENT_REPLY_DEPTH"):
+            raise forms.ValidationError(
+                _("Replies cannot nest that deep; reply to the comment above it."),
+                code="too_deep",
+            )
+        return parent
+
+    def save(self, commit: bool = False) -> Comment:
+        comment = super().save(commit=False)
+        comment.article = self.article
+        comment.parent = self.cleaned_data.get("parent")
+        return comment

@@ -1,0 +1,135 @@
+"""Word-list matching that sees through disguises but not into unrelated words.
+
+Text and entries are reduced to a *skeleton* (Unicode-normalised, case-folded, accents
+dropped, look-alike letters and digit swaps mapped to plain Latin letters, long runs of a
+letter shortened) and compared token by token, so "V1@gr4" matches the entry "viagra" while
+the entry "ass" does not match "classic". An entry with a ``*`` at either end matches inside
+words: ``*casino*`` anywhere, ``spam*`` as a prefix, ``*bot`` as a suffix.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# Letters from other scripts that look like Latin ones, and the digit and symbol swaps
+# people use to slip past filters. "l", "1", "|" and "!" all become "i" on both sides.
+LOOKALIKES = str.maketrans(
+    {
+        # Cyrillic
+        "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o",
+        "р": "p", "с": "c", "т": "t", "у": "y", "х": "x", "і": "i", "ї": "i", "ј": "j",
+        "ѕ": "s", "ԁ": "d", "ɡ": "g", "ԛ": "q", "ԝ": "w",
+        # Greek
+        "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o",
+        "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ς": "s", "σ": "s",
+        # digits and symbols
+        "0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
+        "@": "a", "$": "s", "|": "i", "!": "i", "€": "e", "+": "t",
+        # letters that the swaps above make ambiguous
+        "l": "i",
+    }
+)  # fmt: skip
+
+# A token: letters and digits, with the swap symbols allowed inside it (not at its ends).
+TOKEN = re.compile(r"[\w@$|!€+]*\w[\w@$|!€+]*|[@$][\w@$|!€+]*\w")
+_EDGE_SYMBOLS = "@$|!€+_"
+_RUNS = re.compile(r"(.)\1{2,}")
+
+
+def skeleton(text: str) -> str:
+    """Reduce text to the form word lists are compared in.
+
+    >>> skeleton("V1@GRА")  # the last letter is Cyrillic
+    'viagra'
+    >>> skeleton("Fuuuuun")
+    'fun'
+    """
+    text = unicodedata.normalize("NFKD", text.casefold())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.translate(LOOKALIKES)
+    return _RUNS.sub(r"\1", text)
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str  # as written
+    skeleton: str
+
+
+def tokenize(text: str) -> list[Token]:
+    tokens = []
+    for match in TOKEN.finditer(text):
+        word = match.group(0).strip("!|+_")
+        if word:
+            tokens.append(Token(word, skeleton(word)))
+    return tokens
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One word-list entry, compiled: ``words`` are skeletons; the flags say how to match."""
+
+    source: str
+    words: tuple[str, ...]
+    prefix: bool  # "spam*": the last word may continue
+    suffix: bool  # "*bot": the first word may start earlier
+
+    @classmethod
+    def parse(cls, entry: str) -> Entry | None:
+        raw = entry.strip()
+        words = tuple(t.skeleton for t in tokenize(raw.strip("*")))
+        if not words:
+            return None
+        return cls(raw, words, prefix=raw.endswith("*"), suffix=raw.startswith("*"))
+
+    def matches_at(self, tokens: list[Token], start: int) -> bool:
+        n = len(self.words)
+        if start + n > len(tokens):
+            return False
+        for offset, word in enumerate(self.words):
+            candidate = tokens[start + offset].skeleton
+            starts_free = offset == 0 and self.suffix  # "*bot": may start earlier
+            ends_free = offset == n - 1 and self.prefix  # "spam*": may go on
+            if starts_free and ends_free:
+                ok = word in candidate
+            elif starts_free:
+                ok = candidate.endswith(word)
+            elif ends_free:
+                ok = candidate.startswith(word)
+            else:
+                ok = candidate == word
+            if not ok:
+                return False
+        return True
+
+
+def compile_entries(entries: Iterable[str]) -> list[Entry]:
+    return [e for e in (Entry.parse(raw) for raw in entries) if e is not None]
+
+
+@dataclass(frozen=True)
+class Match:
+    entry: str  # the list entry that matched
+    text: str  # the words in the text that matched it, as written
+
+
+def find_matches(text: str, entries: list[Entry]) -> list[Match]:
+    """Every entry found in the text, with the words that matched it.
+
+    >>> [m.text for m in find_matches("Buy cheap V1agra now", compile_entries(["viagra"]))]
+    ['V1agra']
+    >>> find_matches("a classic", compile_entries(["ass"]))
+    []
+    """
+    tokens = tokenize(text)
+    found: list[Match] = []
+    for entry in entries:
+        for start in range(len(tokens)):
+            if entry.matches_at(tokens, start):
+                words = tokens[start : start + len(entry.words)]
+                found.append(Match(entry.source, " ".join(t.text for t in words)))
+                break
+    return found

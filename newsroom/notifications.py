@@ -1,0 +1,45 @@
+"""Email to moderators when a comment is held for them."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.sites.shortcuts import get_current_site
+from django.core.mail import send_mail
+from django.urls import reverse
+from django.utils.text import Truncator
+
+from . import conf
+
+logger = logging.getLogger(__name__)
+
+
+def _one_line(text: str, length: int = 80) -> str:
+    """Header-safe: no line breaks or other control characters, limited length."""
+    cleaned = "".join(ch if ch.isprintable() else " " for ch in text)
+    return Truncator(" ".join(cleaned.split())).chars(length)
+
+
+def notify_moderators(comment, *, site_url: str | None = None) -> bool:
+    """Tell the moderators a comment waits for them. Never raises: posting must not fail."""
+    recipients = conf.moderator_emails()
+    if not recipients:
+        return False
+    if site_url is None:
+        site_url = f"https://{get_current_site(None).domain}"
+    admin_url = site_url.rstrip("/") + reverse("admin:newsroom_comment_change", args=[comment.pk])
+    subject = _one_line(f"Comment held on “{comment.article.title}”")
+    reasons = "\n".join(f"- {r.get('message', '')}" for r in comment.moderation_reasons)
+    body = (
+        f"A comment by {_one_line(comment.author_name, 100)} on “{comment.article.title}” "
+        f"is waiting for a moderator.\n\n"
+        f"Why it was held:\n{reasons or '- (no reason recorded)'}\n\n"
+        f"{comment.body}\n\n"
+        f"Decide on it here: {admin_url}\n"
+    )
+    try:
+        send_mail(subject, body, None, recipients)
+    except Exception:
+        logger.exception("Could not email the moderators about comment %s.", comment.pk)
+        return False
+    return True
