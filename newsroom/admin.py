@@ -233,8 +233,20 @@ def highlight(text: str, words: list[str]) -> str:
     return mark_safe(pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", escaped))  # noqa: S308
 
 
+class NeverDeleteMixin:
+    """For records that are kept for good: no delete page, no bulk delete action."""
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(NeverDeleteMixin, admin.ModelAdmin):
     """The moderation queue: pending comments first, decided in bulk through the log."""
 
     formfield_overrides = URL_FIELDS
@@ -290,13 +302,6 @@ class CommentAdmin(admin.ModelAdmin):
         )
         return [pending_first.asc(), "-submitted_at", "-pk"]
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_moderate_permission(self, request) -> bool:
         opts = self.opts
@@ -388,7 +393,7 @@ class CommentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Ban)
-class BanAdmin(admin.ModelAdmin):
+class BanAdmin(NeverDeleteMixin, admin.ModelAdmin):
     """Bans by email or client fingerprint. A ban is lifted, never deleted."""
 
     list_display = ["value", "kind", "reason", "created_by", "created_at", "lifted_at"]
@@ -398,13 +403,6 @@ class BanAdmin(admin.ModelAdmin):
     readonly_fields = ["created_by", "created_at", "lifted_at"]
     actions = ["lift"]
 
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None:
