@@ -20,6 +20,7 @@ $(STAMP): pyproject.toml
 run: export DEBUG ?= 1
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py import_sources fixtures/
 	$(BIN)/python manage.py demo_accounts
 	@echo "Serving the site at http://$(HOST):$(PORT)/ (admin at /admin/)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)

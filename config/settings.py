@@ -143,3 +143,17 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"newsroom": {"handlers": ["console"], "level": "INFO"}},
 }
+
+# Newsroom: the demo site's discussion policy (the archive's own) and moderation word lists.
+NEWSROOM_DISCUSSION_POLICY = os.environ.get(
+    "NEWSROOM_DISCUSSION_POLICY",
+    "Comments are welcomed and encouraged. Though you are fully responsible for the content "
+    "you post, comments that include profanity, personal attacks or other inappropriate "
+    "material will not be permitted. Asbarez reserves the right to block users who violate "
+    "any of our posting standards and policies.",
+)
+NEWSROOM_MODERATION = {
+    "moderation_words": ["idiot", "moron", "stupid", "savage", "barbarian*", "rabid"],
+    "blocked_words": ["viagra", "cialis", "*casino*", "payday loan*", "crypto giveaway"],
+}
+NEWSROOM_MODERATOR_EMAILS = env_list("NEWSROOM_MODERATOR_EMAILS")

@@ -302,7 +302,6 @@ class CommentAdmin(NeverDeleteMixin, admin.ModelAdmin):
         )
         return [pending_first.asc(), "-submitted_at", "-pk"]
 
-
     def has_moderate_permission(self, request) -> bool:
         opts = self.opts
         return request.user.has_perm(f"{opts.app_label}.moderate_{opts.model_name}")
@@ -402,7 +401,6 @@ class BanAdmin(NeverDeleteMixin, admin.ModelAdmin):
     search_fields = ["value", "reason"]
     readonly_fields = ["created_by", "created_at", "lifted_at"]
     actions = ["lift"]
-
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None:

@@ -149,10 +149,18 @@ class Publishable(models.Model):
         max_length=500,
         blank=True,
         editable=False,
+        db_index=True,
         help_text=_("The archive file this item was imported from."),
     )
     source_hash = models.CharField(
         _("source content hash"), max_length=64, blank=True, editable=False
+    )
+    imported_at = models.DateTimeField(
+        _("imported"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the importer last wrote this item; a later change is an editor's."),
     )
     source_extra = models.JSONField(
         _("other source fields"),

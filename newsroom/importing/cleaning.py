@@ -1,0 +1,213 @@
+"""Pure clean-ups of imported Markdown text, each reporting what it could not fix.
+
+Every function keeps the text's line count, so line numbers in warnings are source lines.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+from .records import Problem
+
+TRACKING_PARAMETERS = frozenset({"gclid", "fbclid", "mc_cid", "mc_eid"})
+TRACKING_PREFIXES = ("utm_",)
+LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+
+# The old converter quoted link targets with escaped quotes: ](\"URL\") or ](\"URL\" \"TITLE\").
+_LINK_ARTIFACT = re.compile(r'\]\(\\"([^"\\\n]*)\\"(?:[ \t]+\\"([^"\\\n]*)\\")?\)')
+# Stops at ) and ] so that a URL inside [text](url) never swallows the Markdown around it.
+_WEB_URL = re.compile(r"""https?://[^\s<>"'\\()\[\]]+""", re.IGNORECASE)
+# An inline link or image target, allowing one level of parentheses as in Wikipedia URLs.
+_LINK_TARGET = re.compile(
+    r"(?<!\\)\]\([ \t]*"
+    r"(<[^>\n]*>|(?:[^()\s]|\([^()\s]*\))*)"  # the target
+    r"""(?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'))?[ \t]*\)"""  # an optional title
+)
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+# The converter turned U+2010..U+201F (dashes, curly quotes) into "a" plus the low byte,
+# either as the raw control character or spelled out as a \u00XX escape.
+_GARBLED_PUNCTUATION = re.compile(r"a(?:([\x10-\x1f])|\\{1,2}u00(1[0-9a-fA-F]))")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff]")
+
+
+def repair_link_artifacts(text: str) -> str:
+    r"""Unquote link targets the old converter wrapped in escaped quotes.
+
+    >>> repair_link_artifacts(r'[CFR](\"https://cfr.org/x\" \"Backgrounder\") and [top](\"#\")')
+    '[CFR](https://cfr.org/x "Backgrounder") and [top](#)'
+    """
+
+    def unquote(match: re.Match[str]) -> str:
+        url = match.group(1).strip().replace(" ", "%20")
+        title = match.group(2)
+        return f']({url} "{title}")' if title else f"]({url})"
+
+    return _LINK_ARTIFACT.sub(unquote, text)
+
+
+def _is_tracking(parameter: str) -> bool:
+    name = parameter.split("=", 1)[0].lower()
+    return name in TRACKING_PARAMETERS or name.startswith(TRACKING_PREFIXES)
+
+
+def _without_tracking(url: str) -> str:
+    address, hash_sign, fragment = url.partition("#")
+    path, question_mark, query = address.partition("?")
+    if not question_mark:
+        return url
+    parameters = [p for p in query.split("&") if p]
+    kept = [p for p in parameters if not _is_tracking(p)]
+    if len(kept) == len(parameters):
+        return url
+    return path + ("?" + "&".join(kept) if kept else "") + hash_sign + fragment
+
+
+def strip_tracking_params(text: str) -> str:
+    """Drop utm_*, gclid, fbclid, mc_cid and mc_eid from web addresses; keep the rest.
+
+    >>> strip_tracking_params("[x](https://a.org/p?id=7&utm_source=tw&gclid=Cj0#top)")
+    '[x](https://a.org/p?id=7#top)'
+    """
+    return _WEB_URL.sub(lambda match: _without_tracking(match.group(0)), text)
+
+
+def _link_problem(target: str) -> str | None:
+    """Say what is wrong with one link target, or None when it looks usable."""
+    target = target.removeprefix("<").removesuffix(">").strip()
+    if not target:
+        return "link has an empty target; add the URL or remove the link"
+    scheme = _SCHEME.match(target)
+    if scheme is None:
+        if target.lower().startswith("www."):
+            return f"link target '{target}' has no scheme; write 'https://{target}'"
+        return None  # a site-relative path or an anchor
+    name = scheme.group(1).lower()
+    if name in LINK_SCHEMES:
+        if name != "mailto" and not urlsplit(target).netloc:
+            return f"link target '{target}' has no host; write it as '{name}://host/path'"
+        return None
+    if set(name) <= set("htps"):
+        intended = "https" if name.endswith("s") else "http"
+        return f"link target '{target}' has the misspelt scheme '{name}:'; use '{intended}:'"
+    return f"link target '{target}' uses '{name}:'; only http, https and mailto links are kept"
+
+
+def find_broken_links(text: str, *, first_line: int = 1) -> list[Problem]:
+    """Report link targets a reader could not follow, leaving the text unchanged.
+
+    >>> [str(p) for p in find_broken_links("[AP](ttps://apnews.com/f3)", first_line=30)]
+    ["line 30: link target 'ttps://apnews.com/f3' has the misspelt scheme 'ttps:'; use 'https:'"]
+    """
+    problems = []
+    for number, line in enumerate(text.split("\n"), start=first_line):
+        for match in _LINK_TARGET.finditer(line):
+            message = _link_problem(match.group(1))
+            if message:
+                problems.append(Problem(message, line=number))
+    return problems
+
+
+def _per_line(
+    text: str,
+    first_line: int,
+    field: str | None,
+    fix: Callable[[str], tuple[str, str | None]],
+) -> tuple[str, list[Problem]]:
+    """Apply a line-preserving fix that may explain itself, one source line at a time."""
+    lines = []
+    problems = []
+    for number, line in enumerate(text.split("\n"), start=first_line):
+        fixed, message = fix(line)
+        lines.append(fixed)
+        if message:
+            problems.append(Problem(message, line=number, field=field))
+    return "\n".join(lines), problems
+
+
+def _repair_garbled_line(line: str) -> tuple[str, str | None]:
+    originals: list[str] = []
+
+    def restore(match: re.Match[str]) -> str:
+        originals.append(match.group(0))
+        low = match.group(1) or chr(int(match.group(2), 16))
+        return chr(0x2000 + ord(low))
+
+    fixed = _GARBLED_PUNCTUATION.sub(restore, line)
+    if not originals:
+        return line, None
+    shown = ", ".join(
+        f"{_visible(original)} → {_GARBLED_PUNCTUATION.sub(restore, original)}"
+        for original in dict.fromkeys(originals)
+    )
+    return fixed, (
+        f"repaired {len(originals)} punctuation mark(s) garbled by the old converter ({shown}); "
+        "check that the quotes and dashes read as intended"
+    )
+
+
+def _visible(text: str) -> str:
+    return _CONTROL.sub(lambda match: f"\\x{ord(match.group(0)):02x}", text)
+
+
+def repair_garbled_punctuation(
+    text: str, *, first_line: int = 1, field: str | None = None
+) -> tuple[str, list[Problem]]:
+    r"""Restore curly quotes and dashes the converter wrote as "a" plus a control character.
+
+    >>> repair_garbled_punctuation("Forbesa\x19 list, FTCa\\u0019s case")[0]
+    'Forbes’ list, FTC’s case'
+    """
+    return _per_line(text, first_line, field, _repair_garbled_line)
+
+
+def _remove_control_line(line: str) -> tuple[str, str | None]:
+    found = _CONTROL.findall(line)
+    if not found:
+        return line, None
+    points = ", ".join(f"U+{ord(c):04X}" for c in dict.fromkeys(found))
+    return _CONTROL.sub("", line), (
+        f"removed control character(s) {points}; check the text around them reads as intended"
+    )
+
+
+def remove_control_characters(
+    text: str, *, first_line: int = 1, field: str | None = None
+) -> tuple[str, list[Problem]]:
+    r"""Remove C0/C1 control characters (but not tab or newline) and stray U+FEFF.
+
+    >>> text, problems = remove_control_characters("Kylie\x1c says\ufeff hi", first_line=5)
+    >>> text, str(problems[0])[:51]
+    ('Kylie says hi', 'line 5: removed control character(s) U+001C, U+FEFF')
+    """
+    return _per_line(text, first_line, field, _remove_control_line)
+
+
+def clean_text(
+    text: str, *, first_line: int = 1, field: str | None = None
+) -> tuple[str, list[Problem]]:
+    r"""Repair garbled punctuation, then drop control characters, in any text field.
+
+    >>> clean_text("a\x1cHi\x07a\x1d", field="quote")[0]
+    '“Hi”'
+    """
+    text, repaired = repair_garbled_punctuation(text, first_line=first_line, field=field)
+    text, removed = remove_control_characters(text, first_line=first_line, field=field)
+    return text, repaired + removed
+
+
+def clean_body(text: str, *, first_line: int = 1) -> tuple[str, list[Problem]]:
+    r"""Clean a Markdown body; first_line is the source line on which the body starts.
+
+    >>> text, problems = clean_body(
+    ...     'See [CFR](\\"https://cfr.org/x?gclid=C1\\")\n[AP](ttps://ap.org)', first_line=30
+    ... )
+    >>> text
+    'See [CFR](https://cfr.org/x)\n[AP](ttps://ap.org)'
+    >>> [p.line for p in problems]
+    [31]
+    """
+    text, problems = clean_text(text, first_line=first_line)
+    text = strip_tracking_params(repair_link_artifacts(text))
+    return text, problems + find_broken_links(text, first_line=first_line)

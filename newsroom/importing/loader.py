@@ -1,0 +1,350 @@
+"""Write parsed archive files into the database: one file, one transaction, one report.
+
+The parsers turn bytes into plain records; this module decides what those records mean
+for the site (new, changed, unchanged, or changed by an editor since) and writes them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, tzinfo
+from pathlib import Path
+
+from django.contrib.redirects.models import Redirect
+from django.contrib.sites.models import Site
+from django.db import DatabaseError, transaction
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+from django.utils.text import slugify
+
+from quickquotes.models import QuickQuote
+
+from .. import conf, moderation
+from ..models import Article, Author, Comment, CommentStatusChange, Publishable, Section
+from .parsers import detect_format, parse_file
+from .records import ParsedItem, ParseError
+from .report import CONFLICT, CREATED, FAILED, UNCHANGED, UPDATED, FileReport
+
+MODELS: dict[str, type[Publishable]] = {"article": Article, "quickquote": QuickQuote}
+REDIRECT_PATH_LIMIT = Redirect._meta.get_field("old_path").max_length
+
+
+class Rollback(Exception):
+    """Raised inside a file's transaction to undo it (a dry run, or a conflict)."""
+
+
+def _same_text(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+class ArchiveLoader:
+    """Imports archive files. Options mirror ``import_sources``'s command-line flags."""
+
+    def __init__(
+        self,
+        *,
+        tz: tzinfo,
+        dry_run: bool = False,
+        overwrite: bool = False,
+        comment_status: str | None = None,
+        undated_as: datetime | None = None,
+        policy: moderation.ModerationPolicy | None = None,
+    ) -> None:
+        self.tz = tz
+        self.dry_run = dry_run
+        self.overwrite = overwrite
+        self.comment_status = comment_status
+        self.undated_as = undated_as
+        self.policy = policy or moderation.get_policy()
+
+    # --- one file ------------------------------------------------------------------------
+
+    def load_file(self, path: Path, identity: str) -> FileReport:
+        """Import one file; ``identity`` is its stable name (path inside the import root)."""
+        report = FileReport(path=identity)
+        try:
+            raw = path.read_bytes()
+        except OSError as error:
+            report.errors.append(f"cannot read the file: {error.strerror or error}")
+            return report
+        source_hash = hashlib.sha256(raw).hexdigest()
+        report.format = detect_format(identity, raw[:256].decode("utf-8", "replace"))
+        if not self.overwrite and self._unchanged(identity, source_hash, report):
+            return report
+        try:
+            item = parse_file(identity, raw, tz=self.tz)
+        except ParseError as error:
+            report.errors.append(str(error.problem))
+            return report
+        report.format = item.format
+        report.warnings.extend(str(problem) for problem in item.warnings)
+        try:
+            with transaction.atomic():
+                self._load(item, identity, source_hash, report)
+                if self.dry_run or report.outcome == CONFLICT:
+                    raise Rollback
+        except Rollback:
+            pass
+        except DatabaseError as error:
+            report.outcome = FAILED
+            report.object = None
+            report.errors.append(f"the database refused it: {error}")
+        return report
+
+    def _unchanged(self, identity: str, source_hash: str, report: FileReport) -> bool:
+        for model in MODELS.values():
+            item = (
+                model.objects.filter(source_path=identity, source_hash=source_hash)
+                .only("pk", "slug", "title")
+                .first()
+            )
+            if item is not None:
+                report.outcome = UNCHANGED
+                report.object = self._describe(item)
+                return True
+        return False
+
+    # --- what a file becomes -------------------------------------------------------------
+
+    def _load(self, item: ParsedItem, identity: str, source_hash: str, report: FileReport):
+        model = MODELS[item.kind]
+        obj = model.objects.filter(source_path=identity).first()
+        slug = slugify(item.slug)[:200] or slugify(item.title)[:200]
+        if obj is None:
+            obj, slug = self._claim_slug(model, slug, identity, report)
+        if obj is None:
+            if report.outcome == CONFLICT:
+                return
+            obj = model(slug=slug)
+            report.outcome = CREATED
+        else:
+            edited = obj.imported_at is not None and obj.updated_at > obj.imported_at
+            if edited and not self.overwrite:
+                report.outcome = CONFLICT
+                report.object = self._describe(obj)
+                when = timezone.localtime(obj.updated_at, self.tz).strftime("%Y-%m-%d %H:%M")
+                report.errors.append(
+                    f"“{obj.title}” was changed in the admin ({when}) after it was imported: "
+                    "left as the editor made it. Pass --overwrite to replace it with the file."
+                )
+                return
+            report.outcome = UPDATED
+
+        self._fill(obj, item, identity, source_hash, report)
+        obj.save(touch=False)
+        obj.authors.set(self._authors(item.authors))
+        obj.tags.set(item.tags, clear=False)
+        report.object = self._describe(obj)
+        self._redirect(item, obj, identity, report)
+        if isinstance(obj, Article):
+            self._comments(item, obj, report)
+        elif item.comments:
+            report.warnings.append(
+                f"{len(item.comments)} comments on a quick quote: quick quotes take no "
+                "comments, so they were not imported."
+            )
+
+    def _claim_slug(self, model, slug: str, identity: str, report: FileReport):
+        """Find the object this file updates by slug, or a free slug for a new one."""
+        taken = model.objects.filter(slug=slug).first()
+        if taken is None:
+            return None, slug
+        if not taken.source_path:
+            if self.overwrite:
+                return taken, slug
+            report.outcome = CONFLICT
+            report.object = self._describe(taken)
+            report.errors.append(
+                f"the slug “{slug}” belongs to “{taken.title}”, made in the admin: left "
+                "alone. Rename one of them, or pass --overwrite to replace it with the file."
+            )
+            return None, slug
+        # Another file already has this slug (two items with one title): number this one.
+        n = 2
+        while model.objects.filter(slug=f"{slug[:195]}-{n}").exists():
+            n += 1
+        free = f"{slug[:195]}-{n}"
+        report.warnings.append(
+            f"the slug “{slug}” is already used by {taken.source_path}; this item is “{free}”."
+        )
+        return None, free
+
+    def _fill(self, obj, item: ParsedItem, identity: str, source_hash: str, report):
+        now = timezone.now()
+        obj.title = item.title[:300]
+        obj.description = item.description
+        obj.body = item.body
+        obj.section = self._section(item.section) if item.kind == "article" else None
+        obj.is_breaking = item.is_breaking
+        obj.featured_image_url = item.featured_image_url[:1000]
+        obj.featured_image_alt = item.featured_image_alt[:300]
+        obj.featured_image_caption = item.featured_image_caption[:500]
+        published_at = item.publish_date or item.date
+        if published_at is None and self.undated_as is not None:
+            published_at = self.undated_as
+            report.warnings.append(
+                f"no publication date: published with --undated-as {self.undated_as:%Y-%m-%d}."
+            )
+        if not item.published:
+            obj.status = Publishable.Status.DRAFT
+            report.warnings.append("published: false in the source: imported as a draft.")
+        elif published_at is None:
+            obj.status = Publishable.Status.DRAFT
+            report.warnings.append(
+                "no publication date: imported as a draft. Publish it in the admin, or "
+                "import again with --undated-as DATE."
+            )
+        else:
+            obj.status = Publishable.Status.PUBLISHED
+            if published_at > now:
+                report.warnings.append(
+                    f"publication date {published_at.isoformat()} is in the future: scheduled."
+                )
+        obj.published_at = published_at
+        obj.created_at = item.date or published_at or now
+        obj.updated_at = min(item.lastmod or published_at or now, now)
+        obj.imported_at = now
+        obj.source_path = identity
+        obj.source_hash = source_hash
+        obj.source_extra = item.extra
+        if isinstance(obj, Article):
+            obj.dateline = item.dateline[:200]
+            site_policy = conf.get("DISCUSSION_POLICY")
+            keep = item.discussion_policy and not _same_text(item.discussion_policy, site_policy)
+            obj.discussion_policy = item.discussion_policy if keep else ""
+        else:
+            obj.quote = item.quote
+            obj.summary = item.summary
+            obj.citation = item.citation[:500]
+            if not item.quote:
+                report.warnings.append("the quick quote has no quote text (featured_quote.quote).")
+
+    def _section(self, name: str | None) -> Section | None:
+        if not name or not slugify(name):
+            return None
+        section, _created = Section.objects.get_or_create(
+            slug=slugify(name)[:100],
+            defaults={"name": name.replace("-", " ").replace("_", " ").strip().title()[:100]},
+        )
+        return section
+
+    def _authors(self, names: list[str]) -> list[Author]:
+        authors = []
+        for name in names:
+            slug = slugify(name)[:200]
+            if slug:
+                author, _created = Author.objects.get_or_create(
+                    slug=slug, defaults={"name": name[:200]}
+                )
+                authors.append(author)
+        return authors
+
+    # --- old URLs ------------------------------------------------------------------------
+
+    def _redirect(self, item: ParsedItem, obj, identity: str, report: FileReport) -> None:
+        site = Site.objects.get_current()
+        new_url = obj.get_absolute_url()
+        for alias in item.aliases:
+            if alias == new_url:
+                continue
+            if len(alias) > REDIRECT_PATH_LIMIT:
+                report.warnings.append(
+                    f"alias {alias[:60]}… is longer than {REDIRECT_PATH_LIMIT} characters: "
+                    "no redirect made. Add a shorter one in the admin."
+                )
+                continue
+            existing = Redirect.objects.filter(site=site, old_path=alias).first()
+            if existing is None:
+                Redirect.objects.create(site=site, old_path=alias, new_path=new_url)
+            elif existing.new_path != new_url:
+                report.warnings.append(
+                    f"alias {alias} already redirects to {existing.new_path} "
+                    f"({self._owner(existing.new_path)}); not taken over for "
+                    f"“{obj.title}” ({identity}). Change the redirect in the admin if this "
+                    "item should have it."
+                )
+
+    @staticmethod
+    def _owner(path: str) -> str:
+        try:
+            match = resolve(path)
+        except Resolver404:
+            return "no item of this site"
+        model = {"newsroom:article_detail": Article, "quickquotes:detail": QuickQuote}.get(
+            match.view_name
+        )
+        owner = model and model.objects.filter(slug=match.kwargs.get("slug")).first()
+        if not owner:
+            return "no item of this site"
+        source = f", from {owner.source_path}" if owner.source_path else ""
+        return f"“{owner.title}”{source}"
+
+    # --- comments ------------------------------------------------------------------------
+
+    def _comments(self, item: ParsedItem, article: Article, report: FileReport) -> None:
+        if not item.comments:
+            return
+        known = set(
+            article.comments.filter(position__isnull=False).values_list("position", flat=True)
+        )
+        submitted_at = article.published_at or article.created_at
+        new: list[Comment] = []
+        for parsed in item.comments:
+            if parsed.position is not None and parsed.position in known:
+                continue  # imported before; moderators may have decided on it since
+            name = parsed.author_name.strip() or "Anonymous"
+            if len(name) > 100:
+                report.warnings.append(
+                    f"comment {parsed.position}: the name is longer than 100 characters and "
+                    "was shortened."
+                )
+            comment = Comment(
+                article=article,
+                kind=parsed.kind,
+                author_name=name[:100],
+                author_url=parsed.author_url[:500],
+                body=parsed.body,
+                position=parsed.position,
+                submitted_at=submitted_at,
+            )
+            if self.comment_status:
+                verdict = moderation.Verdict(
+                    self.comment_status,
+                    [moderation.Reason("imported", f"--comment-status {self.comment_status}")],
+                )
+            else:
+                verdict = self.policy.check(comment, imported=True)
+            moderation.apply_verdict(comment, verdict)
+            comment.decided_rule = verdict.rule
+            comment.decision_reason = verdict.summary
+            comment.decided_at = timezone.now()
+            new.append(comment)
+        if not new:
+            return
+        Comment.objects.bulk_create(new)
+        CommentStatusChange.objects.bulk_create(
+            CommentStatusChange(
+                comment=comment,
+                to_status=comment.status,
+                rule=comment.decided_rule,
+                reason=comment.decision_reason,
+                created_at=comment.decided_at,
+            )
+            for comment in new
+        )
+        held = [c for c in new if c.status != Comment.Status.APPROVED]
+        for comment in held:
+            report.warnings.append(
+                f"comment {comment.position} by {comment.author_name}: {comment.status} "
+                f"({comment.decision_reason})"
+            )
+
+    @staticmethod
+    def _describe(obj) -> dict:
+        return {
+            "model": obj._meta.label_lower,
+            "pk": obj.pk,
+            "slug": obj.slug,
+            "title": obj.title,
+            "url": obj.get_absolute_url(),
+        }

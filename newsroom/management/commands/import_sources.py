@@ -1,0 +1,138 @@
+"""``import_sources PATH [PATH ...]``: bring the old site's archive files in."""
+
+from __future__ import annotations
+
+import sys
+import zoneinfo
+from datetime import datetime, time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from newsroom.importing.files import find_source_files
+from newsroom.importing.loader import ArchiveLoader
+from newsroom.importing.report import CONFLICT, FAILED, RunReport
+
+
+class Command(BaseCommand):
+    help = (
+        "Import archive files (Markdown with front matter, plain-text page dumps) into "
+        "articles, quick quotes and comments. Folders are read recursively; each file is "
+        "imported in its own transaction; running again changes only what changed."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", metavar="PATH", help="Files or folders.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Import, report, then roll everything back."
+        )
+        parser.add_argument("--report", metavar="FILE", help="Also write a JSON report here.")
+        parser.add_argument(
+            "--fail-fast", action="store_true", help="Stop at the first file that fails."
+        )
+        parser.add_argument(
+            "--overwrite",
+            action="store_true",
+            help="Replace items an editor changed since their import (or made in the admin).",
+        )
+        parser.add_argument(
+            "--timezone",
+            default=settings.TIME_ZONE,
+            help="For dates without a zone (default: the site's, %(default)s).",
+        )
+        parser.add_argument(
+            "--comment-status",
+            choices=["approved", "pending"],
+            help="Give every imported comment this status instead of the moderation policy's.",
+        )
+        parser.add_argument(
+            "--undated-as",
+            metavar="DATE",
+            help="Publish files with no date on this date (YYYY-MM-DD) instead of as drafts.",
+        )
+
+    def handle(self, *args, **options):
+        self.verbosity = options["verbosity"]
+        try:
+            tz = zoneinfo.ZoneInfo(options["timezone"])
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise CommandError(
+                f"Unknown time zone {options['timezone']!r}: use a name like Europe/Paris."
+            ) from None
+        undated_as = None
+        if options["undated_as"]:
+            try:
+                day = datetime.strptime(options["undated_as"], "%Y-%m-%d").date()
+            except ValueError:
+                raise CommandError(
+                    f"--undated-as {options['undated_as']!r} is not a date: use YYYY-MM-DD."
+                ) from None
+            undated_as = timezone.make_aware(datetime.combine(day, time(12)), tz)
+        for path in options["paths"]:
+            if not Path(path).exists():
+                raise CommandError(f"{path}: no such file or folder.")
+
+        loader = ArchiveLoader(
+            tz=tz,
+            dry_run=options["dry_run"],
+            overwrite=options["overwrite"],
+            comment_status=options["comment_status"],
+            undated_as=undated_as,
+        )
+        report_file = open(options["report"], "w", encoding="utf-8") if options["report"] else None  # noqa: SIM115
+        run = RunReport(report_file, dry_run=options["dry_run"])
+        progress = self._progress_bar()
+        try:
+            for done, (path, identity) in enumerate(find_source_files(options["paths"]), 1):
+                entry = loader.load_file(path, identity)
+                run.add(entry)
+                self._print(entry, progress)
+                progress(done)
+                if options["fail_fast"] and entry.outcome == FAILED:
+                    self.stderr.write("Stopped at the first failure (--fail-fast).")
+                    break
+        finally:
+            progress(None)
+            run.close()
+            if report_file is not None:
+                report_file.close()
+
+        prefix = "Dry run, nothing kept: " if options["dry_run"] else ""
+        self.stdout.write(prefix + run.summary())
+        if run.failed:
+            raise CommandError(f"{run.failed} of {run.total} files failed; see above.")
+
+    def _print(self, entry, progress) -> None:
+        if entry.outcome == "unchanged" and not self.verbosity > 1:
+            return
+        progress(None)
+        style = {FAILED: self.style.ERROR, CONFLICT: self.style.WARNING}.get(
+            entry.outcome, self.style.SUCCESS
+        )
+        self.stdout.write(style(entry.line()))
+        for error in entry.errors:
+            self.stdout.write(f"    error: {error}")
+        if self.verbosity > 0:
+            for warning in entry.warnings:
+                self.stdout.write(f"    warning: {warning}")
+
+    def _progress_bar(self):
+        """A one-line counter on a terminal; nothing when the output is a file or a pipe."""
+        stream = sys.stderr
+        if not stream.isatty():
+            return lambda done: None
+        shown = {"last": 0}
+
+        def show(done: int | None) -> None:
+            if done is None:
+                if shown["last"]:
+                    stream.write("\r\033[K")
+                    shown["last"] = 0
+                return
+            shown["last"] = done
+            stream.write(f"\rimporting… {done} files")
+            stream.flush()
+
+        return show
