@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sites",
     "django.contrib.redirects",
+    "django.contrib.sitemaps",
     "taggit",
     "newsroom",
     "quickquotes",
@@ -62,7 +63,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
+    # Old URLs: 301 to the new page, 410 once the item is unpublished.
+    "newsroom.middleware.OldUrlMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -157,3 +159,5 @@ NEWSROOM_MODERATION = {
     "blocked_words": ["viagra", "cialis", "*casino*", "payday loan*", "crypto giveaway"],
 }
 NEWSROOM_MODERATOR_EMAILS = env_list("NEWSROOM_MODERATOR_EMAILS")
+NEWSROOM_SITE_DOMAIN = os.environ.get("SITE_DOMAIN", "127.0.0.1:8000" if DEBUG else "")
+NEWSROOM_SITE_NAME = os.environ.get("SITE_NAME", "Newsroom")

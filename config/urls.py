@@ -3,8 +3,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from newsroom.urls import sitemap_urlpatterns
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("quotes/", include("quickquotes.urls")),
     path("", include("newsroom.urls")),
+    *sitemap_urlpatterns,
 ]

@@ -108,6 +108,19 @@ class PublishableAdmin(admin.ModelAdmin):
         # The list shows no body: leave the largest columns in the database.
         return super().get_queryset(request).defer("body", "body_html", "source_extra")
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.featured_image_url and not obj.featured_image_alt.strip():
+            self.message_user(
+                request,
+                _(
+                    "“%(title)s” has a featured image without alt text: readers who cannot "
+                    "see it are told nothing. Describe the image in “featured image alt text”."
+                )
+                % {"title": obj.title},
+                messages.WARNING,
+            )
+
     @admin.display(description=_("visibility"), ordering="status")
     def visibility(self, obj: Publishable) -> str:
         if obj.is_scheduled:

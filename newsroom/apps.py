@@ -6,3 +6,11 @@ class NewsroomConfig(AppConfig):
     name = "newsroom"
     verbose_name = _("Newsroom")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from . import signals, sites
+
+        signals.connect()
+        post_migrate.connect(sites.set_site_domain, sender=self)

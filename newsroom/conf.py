@@ -34,6 +34,15 @@ DEFAULTS: dict[str, Any] = {
     "MODERATION_POLICY": "newsroom.moderation.ModerationPolicy",
     # Attribute overrides for the policy, e.g. {"blocked_words": ["casino"]}.
     "MODERATION": {},
+    # How long an anonymous reader's page stays cached (0: no page cache). Changes to the
+    # content invalidate pages at once; this bounds how long an unseen change could hide.
+    "PAGE_CACHE_SECONDS": 600,
+    # The domain of the site in links made outside a request (feeds, sitemaps, email);
+    # empty: leave the sites framework's Site as it is.
+    "SITE_DOMAIN": "",
+    "SITE_NAME": "Newsroom",
+    # How many items a listing page shows.
+    "PAGE_SIZE": 20,
     # How many proxies in front of the site append to X-Forwarded-For (0: use REMOTE_ADDR).
     "TRUSTED_PROXIES": 0,
 }

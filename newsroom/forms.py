@@ -10,14 +10,16 @@ from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from . import conf
+from .caching import form_token_placeholder
 from .models import Article, Comment
 
 TOKEN_SALT = "newsroom.comment-form"  # noqa: S105 (a namespace, not a secret)
 
 
-def form_token(article: Article, now: float | None = None) -> str:
+def form_token(article: Article | int, now: float | None = None) -> str:
     """A signed note of which article the form is for and when it was handed out."""
-    return signing.dumps({"a": article.pk, "t": int(now or time.time())}, salt=TOKEN_SALT)
+    article_id = getattr(article, "pk", article)
+    return signing.dumps({"a": article_id, "t": int(now or time.time())}, salt=TOKEN_SALT)
 
 
 class CommentForm(forms.ModelForm):
@@ -39,7 +41,7 @@ class CommentForm(forms.ModelForm):
             "body": forms.Textarea(attrs={"rows": 6}),
         }
 
-    def __init__(self, *args, article: Article, **kwargs) -> None:
+    def __init__(self, *args, article: Article, placeholder: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.article = article
         self.fields["author_email"].required = conf.get("COMMENTS_REQUIRE_EMAIL")
@@ -52,7 +54,10 @@ class CommentForm(forms.ModelForm):
         self.fields["author_email"].widget.attrs["autocomplete"] = "email"
         self.fields["author_url"].widget.attrs["autocomplete"] = "url"
         if not self.is_bound:
-            self.initial["token"] = form_token(article)
+            # A cached page gets a placeholder, filled with a fresh token on every request.
+            self.initial["token"] = (
+                form_token_placeholder(article.pk) if placeholder else form_token(article)
+            )
 
     def clean_honeypot(self) -> str:
         value = self.cleaned_data["honeypot"]

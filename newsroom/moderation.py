@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from . import conf
 from .matching import compile_entries, find_matches
 from .models import Article, Ban, Comment, CommentStatusChange
+from .signals import comments_changed
 
 Status = Comment.Status
 
@@ -357,6 +358,7 @@ def decide(
                 ["status", "decided_by", "decided_rule", "decided_at", "decision_reason"],
             )
             CommentStatusChange.objects.bulk_create(entries)
+            comments_changed({comment.article_id for comment in changed})
     return changed
 
 

@@ -1,11 +1,37 @@
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from . import views
+from . import feeds, views
+from .caching import cache_public_page
+from .sitemaps import SITEMAPS
 
 app_name = "newsroom"
 
+cached = cache_public_page(expires=views.next_publication)
+
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
-    path("articles/<slug:slug>/", views.ArticleDetailView.as_view(), name="article_detail"),
+    path("", views.home, name="home"),
+    path("articles/<slug:slug>/", views.article_detail, name="article_detail"),
     path("articles/<slug:slug>/comments/", views.post_comment, name="post_comment"),
+    path("sections/<slug:slug>/", views.section_page, name="section"),
+    path("tags/<slug:slug>/", views.tag_page, name="tag"),
+    path("authors/<slug:slug>/", views.author_page, name="author"),
+    path("archive/<int:year>/<int:month>/", views.archive_page, name="archive"),
+    path("search/", views.search_page, name="search"),
+    path("feeds/rss/", cached(feeds.LatestFeed()), name="feed_rss"),
+    path("feeds/atom/", cached(feeds.LatestAtomFeed()), name="feed_atom"),
+    path("feeds/sections/<slug:slug>/rss/", cached(feeds.SectionFeed()), name="feed_section_rss"),
+    path(
+        "feeds/sections/<slug:slug>/atom/",
+        cached(feeds.SectionAtomFeed()),
+        name="feed_section_atom",
+    ),
+    path("feeds/tags/<slug:slug>/rss/", cached(feeds.TagFeed()), name="feed_tag_rss"),
+    path("feeds/tags/<slug:slug>/atom/", cached(feeds.TagAtomFeed()), name="feed_tag_atom"),
+    path("robots.txt", views.robots_txt, name="robots"),
+]
+
+# The sitemap lives outside the app namespace: django.contrib.sitemaps looks it up by name.
+sitemap_urlpatterns = [
+    path("sitemap.xml", cached(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
 ]

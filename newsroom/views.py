@@ -1,36 +1,160 @@
-"""Reader pages. Which items and comments a reader may see is decided by the QuerySets."""
+"""Reader pages. Which items and comments a reader may see is decided by the QuerySets;
+what a page costs is decided here, and asserted in the tests."""
 
 from __future__ import annotations
 
-from heapq import merge
-from operator import attrgetter
+import calendar
+from datetime import date
 
 from django.contrib import messages
-from django.db.models import Q
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Min, Q
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django.views.generic import DetailView, TemplateView
+from taggit.models import Tag
 
 from quickquotes.models import QuickQuote
 
-from . import comments, conf, moderation
+from . import comments, conf, moderation, search, seo
+from .caching import cache_public_page
 from .forms import CommentForm
-from .models import Article, Comment
+from .models import Article, Author, Comment, Section
+from .timeline import Timeline
 
-HOME_PAGE_SIZE = 20
 OWN_COMMENTS_KEY = "newsroom_own_comments"
 
 
-class HomeView(TemplateView):
-    template_name = "newsroom/home.html"
+def next_publication():
+    """The moment the next scheduled item goes live: listing pages expire then."""
+    moments = [
+        model.objects.scheduled().aggregate(first=Min("published_at"))["first"]
+        for model in (Article, QuickQuote)
+    ]
+    return min((m for m in moments if m is not None), default=None)
 
-    def get_context_data(self, **kwargs):
-        articles = Article.objects.published().for_listing()[:HOME_PAGE_SIZE]
-        quotes = QuickQuote.objects.published().for_listing()[:HOME_PAGE_SIZE]
-        # Both lists come sorted newest first; merge them into one timeline.
-        items = list(merge(articles, quotes, key=attrgetter("published_at"), reverse=True))
-        return super().get_context_data(items=items[:HOME_PAGE_SIZE], **kwargs)
+
+def paginate(request, timeline: Timeline):
+    paginator = Paginator(timeline, conf.get("PAGE_SIZE"))
+    try:
+        return paginator.page(request.GET.get("page", 1))
+    except PageNotAnInteger:
+        return paginator.page(1)
+    except EmptyPage:
+        raise Http404(_("There is no such page.")) from None
+
+
+def render_listing(
+    request,
+    *,
+    title: str,
+    timeline: Timeline,
+    description: str = "",
+    feeds: dict | None = None,
+    extra: dict | None = None,
+):
+    page = paginate(request, timeline)
+    canonical = request.path + (f"?page={page.number}" if page.number > 1 else "")
+    context = {
+        "title": title,
+        "description": description,
+        "page": page,
+        "items": page.object_list,
+        "feeds": feeds or {},
+        "meta": seo.page_meta(request, title=title, description=description, canonical=canonical),
+        **(extra or {}),
+    }
+    return render(request, "newsroom/listing.html", context)
+
+
+@cache_public_page(expires=next_publication)
+def home(request):
+    breaking = []
+    if request.GET.get("page", "1") == "1":
+        breaking = Timeline(Article.objects.breaking(), QuickQuote.objects.breaking())[:5]
+    return render_listing(
+        request,
+        title=_("Latest news"),
+        timeline=Timeline.published(),
+        feeds=_feeds("rss", "atom"),
+        extra={"breaking": breaking, "is_home": True},
+    )
+
+
+def _feeds(rss: str, atom: str, **kwargs) -> dict[str, str]:
+    return {
+        "RSS": reverse(f"newsroom:feed_{rss}", kwargs=kwargs),
+        "Atom": reverse(f"newsroom:feed_{atom}", kwargs=kwargs),
+    }
+
+
+@cache_public_page(expires=next_publication)
+def section_page(request, slug: str):
+    section = get_object_or_404(Section, slug=slug)
+    return render_listing(
+        request,
+        title=section.name,
+        description=section.description,
+        timeline=Timeline.published(section=section),
+        feeds=_feeds("section_rss", "section_atom", slug=slug),
+    )
+
+
+@cache_public_page(expires=next_publication)
+def tag_page(request, slug: str):
+    tag = get_object_or_404(Tag, slug=slug)
+    return render_listing(
+        request,
+        title=_("Tagged “%(tag)s”") % {"tag": tag.name},
+        timeline=Timeline.published(tags__slug=slug),
+        feeds=_feeds("tag_rss", "tag_atom", slug=slug),
+    )
+
+
+@cache_public_page(expires=next_publication)
+def author_page(request, slug: str):
+    author = get_object_or_404(Author, slug=slug)
+    return render_listing(
+        request,
+        title=author.name,
+        description=author.bio,
+        timeline=Timeline.published(authors=author),
+        extra={"author": author},
+    )
+
+
+@cache_public_page(expires=next_publication)
+def archive_page(request, year: int, month: int):
+    if not 1 <= month <= 12 or not 1900 <= year <= 9999:
+        raise Http404(_("There is no such month."))
+    first = timezone.make_aware(timezone.datetime(year, month, 1))
+    last_day = calendar.monthrange(year, month)[1]
+    after = first + timezone.timedelta(days=last_day)
+    return render_listing(
+        request,
+        title=date(year, month, 1).strftime("%B %Y"),
+        timeline=Timeline.published(published_at__gte=first, published_at__lt=after),
+    )
+
+
+def search_page(request):
+    query = request.GET.get("q", "").strip()[:200]
+    results = search.search(query) if query else []
+    context = {
+        "query": query,
+        "results": results,
+        "meta": seo.page_meta(request, title=_("Search"), canonical=request.path),
+    }
+    return render(request, "newsroom/search.html", context)
+
+
+def robots_txt(request):
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /search/", f"Sitemap: {sitemap}"]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 
 def _own_comment_ids(request) -> list[int]:
@@ -62,11 +186,13 @@ def comment_section(request, article: Article, form: CommentForm | None = None) 
     if form is None and is_open:
         reply_to = request.GET.get("reply", "")
         initial = {"parent": int(reply_to)} if reply_to.isdigit() else {}
-        form = CommentForm(article=article, initial=initial)
+        placeholder = getattr(request, "newsroom_cache_placeholders", False)
+        form = CommentForm(article=article, initial=initial, placeholder=placeholder)
     approved_count = sum(
         1 for c in shown if c.kind == Comment.Kind.COMMENT and c.status == Comment.Status.APPROVED
     )
     return {
+        "all_comments": shown,
         "comments": top_level,
         "comment_count": approved_count,
         "pings": pings,
@@ -77,16 +203,24 @@ def comment_section(request, article: Article, form: CommentForm | None = None) 
     }
 
 
-class ArticleDetailView(DetailView):
-    context_object_name = "article"
+@cache_public_page(article_slug=lambda kwargs: kwargs["slug"])
+def article_detail(request, slug: str):
+    """An article and its comment section. Staff also see drafts and scheduled articles."""
+    article = get_object_or_404(Article.objects.visible_to(request.user).for_listing(), slug=slug)
+    return render_article(request, article)
 
-    def get_queryset(self):
-        return Article.objects.published().for_listing()
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(comment_section(self.request, self.object))
-        return context
+def render_article(request, article: Article, form: CommentForm | None = None, status=200):
+    section = comment_section(request, article, form)
+    approved = [c for c in section["all_comments"] if c.status == Comment.Status.APPROVED]
+    context = {
+        "article": article,
+        "preview": not article.is_published,
+        "meta": seo.item_meta(request, article),
+        "json_ld": seo.article_json_ld(request, article, approved),
+        **section,
+    }
+    return render(request, "newsroom/article_detail.html", context, status=status)
 
 
 def _refuse(request, article: Article, message: str, status: int):
@@ -115,8 +249,7 @@ def post_comment(request, slug: str):
     form = CommentForm(request.POST, article=article)
     if not form.is_valid():
         article = Article.objects.for_listing().get(pk=article.pk)
-        context = {"article": article, **comment_section(request, article, form)}
-        return render(request, "newsroom/article_detail.html", context, status=400)
+        return render_article(request, article, form, status=400)
 
     comment = form.save()
     comment.ip_hash = fingerprint

@@ -5,5 +5,5 @@ from . import views
 app_name = "quickquotes"
 
 urlpatterns = [
-    path("<slug:slug>/", views.QuickQuoteDetailView.as_view(), name="detail"),
+    path("<slug:slug>/", views.quote_detail, name="detail"),
 ]

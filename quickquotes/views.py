@@ -1,10 +1,19 @@
-from django.views.generic import DetailView
+from django.shortcuts import get_object_or_404, render
+
+from newsroom import seo
+from newsroom.caching import cache_public_page
 
 from .models import QuickQuote
 
 
-class QuickQuoteDetailView(DetailView):
-    context_object_name = "quote"
-
-    def get_queryset(self):
-        return QuickQuote.objects.published().for_listing()
+@cache_public_page()
+def quote_detail(request, slug: str):
+    """A quick quote. Staff also see drafts and scheduled quotes, with a preview banner."""
+    quote = get_object_or_404(QuickQuote.objects.visible_to(request.user).for_listing(), slug=slug)
+    context = {
+        "quote": quote,
+        "preview": not quote.is_published,
+        "meta": seo.item_meta(request, quote),
+        "json_ld": seo.quote_json_ld(request, quote),
+    }
+    return render(request, "quickquotes/quickquote_detail.html", context)

@@ -28,7 +28,7 @@ def test_reader_posts_moderator_approves_reader_sees_it(
     reader.fill("#id_author_name", "Ann Reader")
     reader.fill("#id_author_email", "ann@example.org")
     reader.fill("#id_body", SCRIPT_BODY)
-    reader.click("button[type=submit]")
+    reader.click(".comment-form button[type=submit]")
     reader.wait_for_load_state()
     assert "Your comment is awaiting moderation" in reader.inner_text(".messages")
     pending = reader.locator(".comment--pending")

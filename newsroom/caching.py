@@ -1,0 +1,143 @@
+"""Whole-page caching for anonymous readers, invalidated by version numbers.
+
+A page is stored under the current *site version* (bumped whenever published content,
+sections, authors, tags or redirects change) and, for an article, its *article version*
+(bumped when its comments change), so a comment flood only refreshes one page. The
+per-request parts of a page (the CSRF token and the comment form's signed timestamp) are
+stored as placeholders and filled in on every hit: a cached page never hands one
+visitor's token to another.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone
+
+from . import conf
+
+logger = logging.getLogger(__name__)
+
+SITE_VERSION = "newsroom:v:site"
+CSRF_PLACEHOLDER = "__newsroom_csrf__"
+FORM_TOKEN = re.compile(r"__newsroom_form_token_(\d+)__")
+CACHE_HIT_HEADER = "X-Newsroom-Cache"
+
+
+def form_token_placeholder(article_id: int) -> str:
+    return f"__newsroom_form_token_{article_id}__"
+
+
+def _article_key(slug: str) -> str:
+    return f"newsroom:v:article:{slug}"
+
+
+def _bump(key: str) -> None:
+    try:
+        if not cache.add(key, 1, timeout=None):
+            cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=None)
+    except Exception:
+        logger.warning("Page cache unreachable: could not invalidate %s.", key, exc_info=True)
+
+
+def bump_site() -> None:
+    """Published content changed: every cached page is stale."""
+    _bump(SITE_VERSION)
+
+
+def bump_articles(slugs: Iterable[str]) -> None:
+    """Comments changed on these articles: their pages are stale."""
+    for slug in set(slugs):
+        _bump(_article_key(slug))
+
+
+def _versions(article_slug: str | None) -> str:
+    keys = [SITE_VERSION] + ([_article_key(article_slug)] if article_slug else [])
+    found = cache.get_many(keys)
+    return ".".join(str(found.get(key, 0)) for key in keys)
+
+
+def reader_may_be_cached(request: HttpRequest) -> bool:
+    """Anonymous readers with nothing personal to see: no session (so no pending comment of
+    their own, not logged in) and no message waiting for them."""
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+        and conf.get("PAGE_CACHE_SECONDS") > 0
+    )
+
+
+def fill_placeholders(request: HttpRequest, content: str) -> str:
+    from .forms import form_token
+
+    if CSRF_PLACEHOLDER in content:
+        content = content.replace(CSRF_PLACEHOLDER, get_token(request))
+    return FORM_TOKEN.sub(lambda m: form_token(int(m.group(1))), content)
+
+
+def seconds_until(moment: datetime | None) -> int | None:
+    if moment is None:
+        return None
+    return max(1, int((moment - timezone.now()).total_seconds()) + 1)
+
+
+def cache_public_page(
+    article_slug: Callable[[dict], str | None] = lambda kwargs: None,
+    expires: Callable[[], datetime | None] | None = None,
+):
+    """Cache a reader page's 200 responses for anonymous readers.
+
+    ``article_slug`` names the article whose comments the page shows (from the URL's
+    kwargs); ``expires`` gives a moment the page must be rebuilt by, such as the next
+    scheduled publication on a listing page.
+    """
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs):
+            if not reader_may_be_cached(request):
+                return view(request, *args, **kwargs)
+            try:
+                key = f"newsroom:page:{_versions(article_slug(kwargs))}:{request.get_full_path()}"
+                cached = cache.get(key)
+            except Exception:
+                logger.warning("Page cache unreachable: serving uncached.", exc_info=True)
+                return view(request, *args, **kwargs)
+            if cached is not None:
+                content_type, body = cached
+                response = HttpResponse(fill_placeholders(request, body), content_type=content_type)
+                response[CACHE_HIT_HEADER] = "hit"
+                return response
+
+            request.newsroom_cache_placeholders = True
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and callable(response.render):
+                response = response.render()
+            if response.status_code == 200 and not response.cookies:
+                body = response.content.decode(response.charset)
+                timeout = conf.get("PAGE_CACHE_SECONDS")
+                until = seconds_until(expires()) if expires else None
+                if until is not None:
+                    timeout = min(timeout, until)
+                try:
+                    cache.set(key, (response["Content-Type"], body), timeout)
+                except Exception:
+                    logger.warning("Page cache unreachable: page not stored.", exc_info=True)
+                response.content = fill_placeholders(request, body)
+                response[CACHE_HIT_HEADER] = "miss"
+            return response
+
+        return wrapper
+
+    return decorator

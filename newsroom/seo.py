@@ -1,0 +1,111 @@
+"""What search engines and social networks read: page meta tags and JSON-LD."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+
+from . import conf
+
+
+def page_meta(
+    request,
+    *,
+    title: str,
+    description: str = "",
+    image: str = "",
+    image_alt: str = "",
+    kind: str = "website",
+    canonical: str | None = None,
+    published=None,
+    modified=None,
+) -> dict[str, Any]:
+    """The <head> of a page: title, description, canonical link, Open Graph and Twitter."""
+    return {
+        "title": title,
+        "site_name": conf.get("SITE_NAME"),
+        "description": Truncator(" ".join(strip_tags(description).split())).chars(300),
+        "canonical": request.build_absolute_uri(canonical or request.path),
+        "image": request.build_absolute_uri(image) if image else "",
+        "image_alt": image_alt,
+        "kind": kind,
+        "published": published,
+        "modified": modified,
+    }
+
+
+def _people(item) -> list[dict[str, str]]:
+    return [{"@type": "Person", "name": author.name} for author in item.authors.all()]
+
+
+def item_meta(request, item) -> dict[str, Any]:
+    return page_meta(
+        request,
+        title=item.title,
+        description=item.description or getattr(item, "summary", "") or item.body,
+        image=item.featured_image_url,
+        image_alt=item.featured_image_alt,
+        kind="article",
+        canonical=item.get_absolute_url(),
+        published=item.published_at,
+        modified=item.updated_at,
+    )
+
+
+def article_json_ld(request, article, comments=()) -> dict[str, Any]:
+    url = request.build_absolute_uri(article.get_absolute_url())
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title[:110],
+        "description": article.description,
+        "url": url,
+        "mainEntityOfPage": url,
+        "datePublished": article.published_at,
+        "dateModified": article.updated_at,
+        "author": _people(article),
+        "publisher": {"@type": "Organization", "name": conf.get("SITE_NAME")},
+        "keywords": [tag.name for tag in article.tags.all()],
+    }
+    if article.section:
+        data["articleSection"] = article.section.name
+    if article.dateline:
+        data["locationCreated"] = {"@type": "Place", "name": article.dateline}
+    if article.featured_image_url:
+        data["image"] = [request.build_absolute_uri(article.featured_image_url)]
+    if comments:
+        data["commentCount"] = len(comments)
+        data["comment"] = [
+            {
+                "@type": "Comment",
+                "author": {"@type": "Person", "name": comment.author_name},
+                "dateCreated": comment.submitted_at,
+                "text": comment.body,
+                "url": f"{url}#comment-{comment.pk}",
+            }
+            for comment in comments
+        ]
+    return data
+
+
+def quote_json_ld(request, quote) -> dict[str, Any]:
+    url = request.build_absolute_uri(quote.get_absolute_url())
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Quotation",
+        "text": quote.quote,
+        "name": quote.title,
+        "description": quote.summary or quote.description,
+        "url": url,
+        "datePublished": quote.published_at,
+        "dateModified": quote.updated_at,
+    }
+    if quote.speaker:
+        data["spokenByCharacter"] = {"@type": "Person", "name": quote.speaker}
+    if quote.citation:
+        data["citation"] = quote.citation
+    if quote.featured_image_url:
+        data["image"] = [request.build_absolute_uri(quote.featured_image_url)]
+    return data

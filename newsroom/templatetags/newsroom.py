@@ -1,0 +1,35 @@
+"""Template helpers for the reader pages: structured data and cache-safe CSRF tokens."""
+
+from __future__ import annotations
+
+import json
+
+from django import template
+from django.template.defaulttags import CsrfTokenNode
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from ..caching import CSRF_PLACEHOLDER
+
+register = template.Library()
+
+# What json_script escapes, so that no text can close the <script> element early.
+_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def json_ld(data) -> str:
+    """``{{ data|json_ld }}``: a JSON-LD <script> block, safe for any text inside."""
+    payload = json.dumps(data, ensure_ascii=False, default=str).translate(_JSON_ESCAPES)
+    return mark_safe(f'<script type="application/ld+json">{payload}</script>')  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
+def page_csrf_token(context) -> str:
+    """Like ``{% csrf_token %}``, but a placeholder on pages that are being cached."""
+    request = context.get("request")
+    if request is not None and getattr(request, "newsroom_cache_placeholders", False):
+        return format_html(
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', CSRF_PLACEHOLDER
+        )
+    return CsrfTokenNode().render(context)
