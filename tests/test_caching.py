@@ -1,0 +1,141 @@
+"""The page cache: what anonymous readers get, what invalidates it, and who bypasses it."""
+
+import re
+import time
+
+import pytest
+from django.core import signing
+from django.test import Client
+
+from newsroom import moderation
+from newsroom.caching import CACHE_HIT_HEADER, CSRF_PLACEHOLDER
+from newsroom.forms import TOKEN_SALT, form_token
+from newsroom.models import Comment
+
+pytestmark = pytest.mark.django_db
+
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+FORM_TOKEN = re.compile(r'name="token" value="([^"]+)"')
+
+
+@pytest.fixture
+def article(make_article):
+    return make_article(title="Cached article")
+
+
+def test_second_anonymous_request_is_a_hit_without_queries(
+    client, article, django_assert_num_queries
+):
+    first = client.get(article.get_absolute_url())
+    assert first[CACHE_HIT_HEADER] == "miss"
+    with django_assert_num_queries(0):
+        second = Client().get(article.get_absolute_url())
+    assert second[CACHE_HIT_HEADER] == "hit"
+    assert second.content.count(b"Cached article") == first.content.count(b"Cached article")
+
+
+def test_each_visitor_gets_their_own_csrf_token_and_a_fresh_form_token(article):
+    pages = [Client().get(article.get_absolute_url()) for _ in range(2)]
+    assert [p[CACHE_HIT_HEADER] for p in pages] == ["miss", "hit"]
+    tokens = [CSRF_INPUT.search(p.content.decode()).group(1) for p in pages]
+    assert tokens[0] != tokens[1]
+    for page in pages:
+        html = page.content.decode()
+        assert CSRF_PLACEHOLDER not in html and "__newsroom_form_token" not in html
+        assert "csrftoken" in page.cookies
+        data = signing.loads(FORM_TOKEN.search(html).group(1), salt=TOKEN_SALT)
+        assert data["a"] == article.pk and abs(data["t"] - time.time()) < 5
+
+
+def test_a_reader_can_post_from_a_cached_page(article, settings):
+    settings.NEWSROOM_COMMENT_MIN_SECONDS = 0
+    Client().get(article.get_absolute_url())  # fills the cache
+    reader = Client(enforce_csrf_checks=True)
+    page = reader.get(article.get_absolute_url())
+    assert page[CACHE_HIT_HEADER] == "hit"
+    html = page.content.decode()
+    response = reader.post(
+        f"/articles/{article.slug}/comments/",
+        {
+            "csrfmiddlewaretoken": CSRF_INPUT.search(html).group(1),
+            "token": FORM_TOKEN.search(html).group(1),
+            "author_name": "Ann",
+            "body": "Posted from a cached page.",
+        },
+    )
+    assert response.status_code == 302
+    assert Comment.objects.filter(body="Posted from a cached page.").exists()
+    # Now the reader has a session: they see their pending comment, never a cached page.
+    fresh = reader.get(article.get_absolute_url())
+    assert CACHE_HIT_HEADER not in fresh
+    assert "Posted from a cached page." in fresh.content.decode()
+    assert (
+        "Posted from a cached page."
+        not in Client().get(article.get_absolute_url()).content.decode()
+    )
+
+
+def test_approving_a_comment_refreshes_the_article_page(
+    article, make_comment, django_capture_on_commit_callbacks
+):
+    comment = make_comment(article, body="Wait for it")
+    Client().get(article.get_absolute_url())
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.approve([comment])
+    page = Client().get(article.get_absolute_url())
+    assert page[CACHE_HIT_HEADER] == "miss"
+    assert "Wait for it" in page.content.decode()
+
+
+def test_a_pending_comment_leaves_the_cached_page_alone(
+    article, make_comment, django_capture_on_commit_callbacks
+):
+    Client().get(article.get_absolute_url())
+    with django_capture_on_commit_callbacks(execute=True):
+        make_comment(article)
+    assert Client().get(article.get_absolute_url())[CACHE_HIT_HEADER] == "hit"
+
+
+def test_publishing_an_item_refreshes_the_listings(
+    make_article, django_capture_on_commit_callbacks
+):
+    Client().get("/")
+    assert Client().get("/")[CACHE_HIT_HEADER] == "hit"
+    # However many saves a transaction makes, the pages are invalidated once, at its commit.
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        article = make_article(title="Fresh news")
+        article.tags.add("one", "two")
+        article.title = "Fresh news, retitled"
+        article.save()
+    assert len(callbacks) == 1
+    page = Client().get("/")
+    assert page[CACHE_HIT_HEADER] == "miss"
+    assert "Fresh news, retitled" in page.content.decode()
+
+
+def test_logged_in_users_always_get_a_fresh_page(admin_client, article):
+    Client().get(article.get_absolute_url())
+    response = admin_client.get(article.get_absolute_url())
+    assert CACHE_HIT_HEADER not in response
+
+
+def test_error_pages_are_not_cached(client):
+    client.get("/articles/missing/")
+    assert CACHE_HIT_HEADER not in client.get("/articles/missing/")
+
+
+def test_pages_are_served_when_the_cache_is_down(client, article, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+        }
+    }
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    assert CACHE_HIT_HEADER not in response
+    assert "Cached article" in response.content.decode()
+
+
+def test_form_token_accepts_an_article_or_its_id(article):
+    assert signing.loads(form_token(article.pk), salt=TOKEN_SALT)["a"] == article.pk
