@@ -11,3 +11,5 @@ urlpatterns = [
     path("", include("newsroom.urls")),
     *sitemap_urlpatterns,
 ]
+
+handler500 = "newsroom.views.server_error"

@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -47,15 +48,35 @@ def client_fingerprint(request) -> str:
     return hash_ip(ip) if ip else ""
 
 
+# Used only while the shared cache is unreachable: each process then counts for itself.
+_local_counts = LocMemCache("newsroom-rate-fallback", {"MAX_ENTRIES": 10_000})
+
+
+def _count(store, key: str) -> int:
+    store.add(key, 0, timeout=120)
+    return store.incr(key)
+
+
 def over_rate_limit(fingerprint: str) -> bool:
-    """Count a post from this client in the shared cache; True past the per-minute limit."""
+    """Count a post from this client in the shared cache; True past the per-minute limit.
+
+    If the shared cache is down, posts are counted per process: a client then gets at most
+    the limit on each app server, which still stops a flood, and the log says so.
+    """
     limit = conf.get("COMMENT_RATE_LIMIT")
     if not limit or not fingerprint:
         return False
     minute = int(timezone.now().timestamp()) // 60
     key = f"newsroom:rate:{fingerprint}:{minute}"
-    cache.add(key, 0, timeout=120)
-    return cache.incr(key) > limit
+    try:
+        count = _count(cache, key)
+    except Exception:
+        logger.warning(
+            "Shared cache unreachable: rate limiting falls back to counting in this process.",
+            exc_info=True,
+        )
+        count = _count(_local_counts, key)
+    return count > limit
 
 
 def comment_fingerprint(comment: Comment) -> str:

@@ -8,6 +8,7 @@ so each change is stamped on the comment and written to the append-only log.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -26,6 +27,7 @@ from .models import Article, Ban, Comment, CommentStatusChange
 from .signals import comments_changed
 
 Status = Comment.Status
+logger = logging.getLogger(__name__)
 
 LINK = re.compile(r"https?://|\bwww\.", re.IGNORECASE)
 
@@ -150,16 +152,23 @@ class ModerationPolicy:
             return
         now = now or timezone.now()
         count_key, on_key = self._surge_keys(article.pk, now)
-        cache.add(count_key, 0, timeout=self.surge_window * 2)
-        count = cache.incr(count_key)
-        if count >= self.surge_threshold:
-            until = now + timedelta(seconds=self.surge_hold)
-            cache.add(on_key, until.isoformat(), timeout=self.surge_hold)
+        try:
+            cache.add(count_key, 0, timeout=self.surge_window * 2)
+            count = cache.incr(count_key)
+            if count >= self.surge_threshold:
+                until = now + timedelta(seconds=self.surge_hold)
+                cache.add(on_key, until.isoformat(), timeout=self.surge_hold)
+        except Exception:
+            logger.warning("Shared cache unreachable: the surge switch is not counting.")
 
     def surge_until(self, article: Article) -> str | None:
         if self.surge_threshold is None:
             return None
-        return cache.get(f"newsroom:surge:on:{article.pk}")
+        try:
+            return cache.get(f"newsroom:surge:on:{article.pk}")
+        except Exception:
+            logger.warning("Shared cache unreachable: the surge switch reads as off.")
+            return None
 
     # --- the verdict -------------------------------------------------------------------
 

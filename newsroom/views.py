@@ -4,10 +4,13 @@ what a page costs is decided here, and asserted in the tests."""
 from __future__ import annotations
 
 import calendar
+import logging
+import sys
 from datetime import date
 
 from django.contrib import messages
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import InterfaceError, OperationalError
 from django.db.models import Min, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,6 +29,7 @@ from .models import Article, Author, Comment, Section
 from .timeline import Timeline
 
 OWN_COMMENTS_KEY = "newsroom_own_comments"
+logger = logging.getLogger(__name__)
 
 
 def next_publication():
@@ -149,6 +153,20 @@ def search_page(request):
         "meta": seo.page_meta(request, title=_("Search"), canonical=request.path),
     }
     return render(request, "newsroom/search.html", context)
+
+
+def server_error(request):
+    """The 500 page; a database that cannot be reached is a 503 with a retry hint instead.
+
+    Use it as the project's ``handler500``; Django calls it while the exception is current.
+    """
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, InterfaceError)):
+        logger.error("Database unreachable: answering 503.")
+        response = render(request, "newsroom/unavailable.html", status=503)
+        response["Retry-After"] = "30"
+        return response
+    return render(request, "500.html", status=500)
 
 
 def robots_txt(request):
