@@ -170,7 +170,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"newsroom": {"level": "INFO"}},
+    "loggers": {
+        # Errors reach the console in production too (Django's default only mails them).
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "newsroom": {"level": "INFO"},
+    },
 }
 
 # Newsroom: the demo site's discussion policy (the archive's own) and moderation word lists.
