@@ -7,15 +7,19 @@ import ipaddress
 import re
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from taggit.admin import TagAdmin as TaggitTagAdmin
+from taggit.models import Tag
 
 from . import comments, moderation
 from .models import Article, Author, Ban, Comment, CommentStatusChange, Publishable, Section
@@ -231,7 +235,7 @@ class RuleFilter(admin.SimpleListFilter):
         return [(rule, rule.replace("_", " ")) for rule in moderation.RULE_STATUS]
 
     def queryset(self, request, queryset):
-        if self.value():
+        if self.value() in moderation.RULE_STATUS:
             return queryset.filter(rules__contains=f" {self.value()} ")
         return queryset
 
@@ -479,3 +483,28 @@ class CommentStatusChangeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# taggit's tag admin lets any staff user open its merge page; ours asks for the permission.
+admin.site.unregister(Tag)
+
+
+@admin.register(Tag)
+class TagAdmin(TaggitTagAdmin):
+    """Tags, with merging for those who may change tags, and only of tags that exist."""
+
+    @admin.action(description=_("Merge selected tags"), permissions=["change"])
+    def render_tag_form(self, request, queryset):
+        return super().render_tag_form(request, queryset)
+
+    def merge_tags_view(self, request):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        chosen = request.session.get("selected_tag_ids", "").split(",")
+        existing = Tag.objects.filter(pk__in=[i for i in chosen if i.isdigit()])
+        ids = [str(pk) for pk in existing.values_list("pk", flat=True)]
+        if not ids:
+            self.message_user(request, _("Choose the tags to merge first."), messages.WARNING)
+            return redirect("admin:taggit_tag_changelist")
+        request.session["selected_tag_ids"] = ",".join(ids)
+        return super().merge_tags_view(request)

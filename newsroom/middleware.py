@@ -5,13 +5,30 @@ from __future__ import annotations
 from django.contrib.redirects.middleware import RedirectFallbackMiddleware
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.shortcuts import get_current_site
-from django.http import HttpResponseGone
+from django.http import HttpResponseBadRequest, HttpResponseGone
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
 
 from quickquotes.models import QuickQuote
 
 from .models import Article
+
+
+class RejectNulMiddleware:
+    """Refuse a URL with a NUL character in it: it names no page, and PostgreSQL refuses
+    such text in any query a view might make with it."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path or "%00" in query or "\x00" in query:
+            return HttpResponseBadRequest(
+                "A NUL character in the address is not allowed.", content_type="text/plain"
+            )
+        return self.get_response(request)
+
 
 DETAIL_VIEWS = {"newsroom:article_detail": Article, "quickquotes:detail": QuickQuote}
 

@@ -203,7 +203,9 @@ def comment_section(request, article: Article, form: CommentForm | None = None) 
     is_open = policy.comments_open(article)
     if form is None and is_open:
         reply_to = request.GET.get("reply", "")
-        initial = {"parent": int(reply_to)} if reply_to.isdigit() else {}
+        # ASCII digits only ("²".isdigit() is true too), and a length a primary key can have.
+        valid = reply_to.isascii() and reply_to.isdigit() and len(reply_to) < 19
+        initial = {"parent": int(reply_to)} if valid else {}
         placeholder = getattr(request, "newsroom_cache_placeholders", False)
         form = CommentForm(article=article, initial=initial, placeholder=placeholder)
     approved_count = sum(
