@@ -13,11 +13,14 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import threading
+import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
@@ -40,14 +43,63 @@ def _article_key(slug: str) -> str:
     return f"newsroom:v:article:{slug}"
 
 
-def _bump(key: str) -> None:
+# Invalidations that could not reach the cache wait in the database (and in this process,
+# should the database be down too); every process delivers them before it trusts the cache
+# again. A process that saw no failure looks for them every NEWSROOM_CACHE_RECOVERY_SECONDS.
+_undelivered: set[str] = set()
+_lock = threading.Lock()
+_next_check = time.monotonic()
+
+
+def _incr(key: str) -> None:
     try:
         if not cache.add(key, 1, timeout=None):
             cache.incr(key)
     except ValueError:  # evicted between add and incr
         cache.set(key, 1, timeout=None)
+
+
+def _bump(key: str) -> None:
+    try:
+        _incr(key)
     except Exception:
-        logger.warning("Page cache unreachable: could not invalidate %s.", key, exc_info=True)
+        logger.warning(
+            "Page cache unreachable: could not invalidate %s; will retry.", key, exc_info=True
+        )
+        with _lock:
+            _undelivered.add(key)
+        try:
+            from .models import UndeliveredInvalidation
+
+            UndeliveredInvalidation.objects.get_or_create(key=key)
+        except DatabaseError:
+            logger.warning("Could not record the undelivered invalidation %s either.", key)
+
+
+def deliver_invalidations() -> None:
+    """Send invalidations that failed earlier; raises while the cache is still unreachable."""
+    global _next_check
+    now = time.monotonic()
+    if not _undelivered and now < _next_check:
+        return
+    from .models import UndeliveredInvalidation
+
+    _next_check = now + conf.get("CACHE_RECOVERY_SECONDS")
+    with _lock:
+        keys = set(_undelivered)
+    try:
+        recorded = dict(UndeliveredInvalidation.objects.values_list("key", "pk"))
+    except DatabaseError:
+        recorded = {}  # cached pages are served without the database: keep serving them
+    keys |= set(recorded)
+    for key in sorted(keys):
+        _incr(key)
+        with _lock:
+            _undelivered.discard(key)
+    if recorded:
+        UndeliveredInvalidation.objects.filter(pk__in=recorded.values()).delete()
+    if keys:
+        logger.warning("Page cache reachable again: %d invalidations delivered.", len(keys))
 
 
 def bump_site() -> None:
@@ -109,6 +161,7 @@ def cache_public_page(
             if not reader_may_be_cached(request):
                 return view(request, *args, **kwargs)
             try:
+                deliver_invalidations()
                 key = f"newsroom:page:{_versions(article_slug(kwargs))}:{request.get_full_path()}"
                 cached = cache.get(key)
             except Exception:

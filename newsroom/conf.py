@@ -37,6 +37,10 @@ DEFAULTS: dict[str, Any] = {
     # How long an anonymous reader's page stays cached (0: no page cache). Changes to the
     # content invalidate pages at once; this bounds how long an unseen change could hide.
     "PAGE_CACHE_SECONDS": 600,
+    # How often each process looks in the database for page-cache invalidations another
+    # process could not deliver while the cache was unreachable: a bound on how long a page
+    # may stay stale after such an outage (one small query per interval per process).
+    "CACHE_RECOVERY_SECONDS": 1.0,
     # The domain of the site in links made outside a request (feeds, sitemaps, email);
     # empty: leave the sites framework's Site as it is.
     "SITE_DOMAIN": "",

@@ -518,3 +518,21 @@ class Ban(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise DeletionRefused("Bans are lifted, not deleted, so the record stays.")
+
+
+class UndeliveredInvalidation(models.Model):
+    """A page-cache invalidation that could not reach the shared cache while it was down.
+
+    Kept in the database so that every app server delivers it once the cache is back,
+    not only the one that made the change.
+    """
+
+    key = models.CharField(_("cache key"), max_length=250, unique=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("undelivered cache invalidation")
+        verbose_name_plural = _("undelivered cache invalidations")
+
+    def __str__(self) -> str:
+        return self.key

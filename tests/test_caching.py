@@ -139,3 +139,48 @@ def test_pages_are_served_when_the_cache_is_down(client, article, settings):
 
 def test_form_token_accepts_an_article_or_its_id(article):
     assert signing.loads(form_token(article.pk), salt=TOKEN_SALT)["a"] == article.pk
+
+
+def test_an_invalidation_lost_while_the_cache_was_down_is_delivered_later(
+    article, make_comment, monkeypatch, django_capture_on_commit_callbacks
+):
+    from newsroom import caching
+
+    comment = make_comment(article, body="Approved during the outage")
+    Client().get(article.get_absolute_url())  # cached without the comment
+    real_incr = caching._incr
+
+    def down(key):
+        raise ConnectionError("cache unreachable")
+
+    monkeypatch.setattr(caching, "_incr", down)
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.approve([comment])
+    assert caching._undelivered
+    # Still down: this process serves the page uncached rather than the stale copy.
+    page = Client().get(article.get_absolute_url())
+    assert CACHE_HIT_HEADER not in page
+    assert "Approved during the outage" in page.content.decode()
+
+    monkeypatch.setattr(caching, "_incr", real_incr)
+    page = Client().get(article.get_absolute_url())
+    assert not caching._undelivered
+    assert page[CACHE_HIT_HEADER] == "miss"
+    assert "Approved during the outage" in page.content.decode()
+
+
+def test_another_process_delivers_an_invalidation_recorded_in_the_database(
+    article, settings, django_assert_num_queries
+):
+    from newsroom import caching
+    from newsroom.models import UndeliveredInvalidation
+
+    Client().get(article.get_absolute_url())
+    assert Client().get(article.get_absolute_url())[CACHE_HIT_HEADER] == "hit"
+    # Another app server could not reach the cache when the article's comments changed.
+    UndeliveredInvalidation.objects.create(key=caching._article_key(article.slug))
+    settings.NEWSROOM_CACHE_RECOVERY_SECONDS = 0
+    caching._next_check = 0.0
+    page = Client().get(article.get_absolute_url())
+    assert page[CACHE_HIT_HEADER] == "miss"
+    assert not UndeliveredInvalidation.objects.exists()
