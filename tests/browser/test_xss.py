@@ -52,7 +52,10 @@ def hostile_site(db, settings):
     section = Section.objects.create(name=BASE_VECTORS[0], slug="hostile-section")
     author = Author.objects.create(name=BASE_VECTORS[3], slug="hostile-author", bio=VECTORS[5])
     articles, quotes = [], []
-    for n, vector in enumerate(BASE_VECTORS):
+    for n, raw in enumerate(BASE_VECTORS):
+        # PostgreSQL stores no NUL character, and no input path lets one through (forms
+        # refuse it, the importer removes it); the unit tests render those vectors.
+        vector = raw.replace("\x00", "")
         a, b, c = (_variants(vector) + [vector] * 3)[:3]
         published = now - timedelta(minutes=n + 1)
         article = Article.objects.create(
