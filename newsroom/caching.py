@@ -119,6 +119,30 @@ def _versions(article_slug: str | None) -> str:
     return ".".join(str(found.get(key, 0)) for key in keys)
 
 
+def get_fragment(name: str, article_slug: str, *parts) -> tuple[str | None, object]:
+    """Look up part of a page that changes with the content and the article's comments.
+
+    Returns its key (None when the cache is unreachable: then render in full, store
+    nothing) and the cached value (None when missing).
+    """
+    try:
+        deliver_invalidations()
+        key = ":".join(
+            ["newsroom:fragment", name, _versions(article_slug), article_slug, *map(str, parts)]
+        )
+        return key, cache.get(key)
+    except Exception:
+        logger.warning("Page cache unreachable: rendering in full.", exc_info=True)
+        return None, None
+
+
+def set_fragment(key: str, value) -> None:
+    try:
+        cache.set(key, value, conf.get("FRAGMENT_CACHE_SECONDS"))
+    except Exception:
+        logger.warning("Page cache unreachable: fragment not stored.", exc_info=True)
+
+
 def reader_may_be_cached(request: HttpRequest) -> bool:
     """Anonymous readers with nothing personal to see: no session (so no pending comment of
     their own, not logged in) and no message waiting for them."""
@@ -130,12 +154,25 @@ def reader_may_be_cached(request: HttpRequest) -> bool:
     )
 
 
-def fill_placeholders(request: HttpRequest, content: str) -> str:
+PLACEHOLDER = re.compile(rf"({CSRF_PLACEHOLDER}|__newsroom_form_token_\d+__)")
+
+
+def split_page(content: str) -> list[bytes | str]:
+    """The page as encoded text with its placeholders in between (at the odd positions), so
+    a cache hit only joins bytes."""
+    parts = PLACEHOLDER.split(content)
+    return [part if i % 2 else part.encode() for i, part in enumerate(parts)]
+
+
+def fill_placeholders(request: HttpRequest, parts: list[bytes | str]) -> bytes:
     from .forms import form_token
 
-    if CSRF_PLACEHOLDER in content:
-        content = content.replace(CSRF_PLACEHOLDER, get_token(request))
-    return FORM_TOKEN.sub(lambda m: form_token(int(m.group(1))), content)
+    def value(placeholder: str) -> bytes:
+        if placeholder == CSRF_PLACEHOLDER:
+            return get_token(request).encode()
+        return form_token(int(FORM_TOKEN.match(placeholder).group(1))).encode()
+
+    return b"".join(part if isinstance(part, bytes) else value(part) for part in parts)
 
 
 def seconds_until(moment: datetime | None) -> int | None:
@@ -168,8 +205,9 @@ def cache_public_page(
                 logger.warning("Page cache unreachable: serving uncached.", exc_info=True)
                 return view(request, *args, **kwargs)
             if cached is not None:
-                content_type, body = cached
-                response = HttpResponse(fill_placeholders(request, body), content_type=content_type)
+                content_type, parts = cached
+                body = fill_placeholders(request, parts)
+                response = HttpResponse(body, content_type=content_type)
                 response[CACHE_HIT_HEADER] = "hit"
                 return response
 
@@ -178,16 +216,16 @@ def cache_public_page(
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
             if response.status_code == 200 and not response.cookies:
-                body = response.content.decode(response.charset)
+                parts = split_page(response.content.decode(response.charset))
                 timeout = conf.get("PAGE_CACHE_SECONDS")
                 until = seconds_until(expires()) if expires else None
                 if until is not None:
                     timeout = min(timeout, until)
                 try:
-                    cache.set(key, (response["Content-Type"], body), timeout)
+                    cache.set(key, (response["Content-Type"], parts), timeout)
                 except Exception:
                     logger.warning("Page cache unreachable: page not stored.", exc_info=True)
-                response.content = fill_placeholders(request, body)
+                response.content = fill_placeholders(request, parts)
                 response[CACHE_HIT_HEADER] = "miss"
             return response
 

@@ -37,6 +37,11 @@ DEFAULTS: dict[str, Any] = {
     # How long an anonymous reader's page stays cached (0: no page cache). Changes to the
     # content invalidate pages at once; this bounds how long an unseen change could hide.
     "PAGE_CACHE_SECONDS": 600,
+    # How long a rendered comment list is kept (it is replaced as soon as the comments or
+    # the content change); it also serves readers who bypass the page cache.
+    "FRAGMENT_CACHE_SECONDS": 3600,
+    # How many of the newest approved comments an article's JSON-LD lists.
+    "JSON_LD_COMMENTS": 20,
     # How often each process looks in the database for page-cache invalidations another
     # process could not deliver while the cache was unreachable: a bound on how long a page
     # may stay stale after such an outage (one small query per interval per process).

@@ -9,6 +9,7 @@ words: ``*casino*`` anywhere, ``spam*`` as a prefix, ``*bot`` as a suffix.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -39,6 +40,7 @@ _EDGE_SYMBOLS = "@$|!€+_"
 _RUNS = re.compile(r"(.)\1{2,}")
 
 
+@functools.lru_cache(maxsize=65536)  # the same words recur in every comment
 def skeleton(text: str) -> str:
     """Reduce text to the form word lists are compared in.
 
@@ -125,9 +127,15 @@ def find_matches(text: str, entries: list[Entry]) -> list[Match]:
     []
     """
     tokens = tokenize(text)
+    where: dict[str, list[int]] = {}
+    for position, token in enumerate(tokens):
+        where.setdefault(token.skeleton, []).append(position)
     found: list[Match] = []
     for entry in entries:
-        for start in range(len(tokens)):
+        # Most entries must match their first word exactly: try only where it occurs.
+        exact_start = not entry.suffix and not (entry.prefix and len(entry.words) == 1)
+        starts = where.get(entry.words[0], ()) if exact_start else range(len(tokens))
+        for start in starts:
             if entry.matches_at(tokens, start):
                 words = tokens[start : start + len(entry.words)]
                 found.append(Match(entry.source, " ".join(t.text for t in words)))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 
 import markdown
 import nh3
@@ -35,6 +36,8 @@ ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
 OUTBOUND_REL = "nofollow noopener"
 
 MARKDOWN_EXTENSIONS = ["extra", "sane_lists", "smarty"]
+# Building a Markdown converter costs more than most conversions: keep one per thread.
+_converters = threading.local()
 
 # nh3 serializes every start tag as `<a name="value" ...>` with double quotes and `"` inside
 # values escaped, so this pattern matches whole, well-formed anchor start tags only.
@@ -91,5 +94,9 @@ def render_markdown(source: str) -> str:
     """
     if not source or not source.strip():
         return ""
-    rendered = markdown.markdown(source, extensions=MARKDOWN_EXTENSIONS, output_format="html")
+    converter = getattr(_converters, "markdown", None)
+    if converter is None:
+        converter = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, output_format="html")
+        _converters.markdown = converter
+    rendered = converter.reset().convert(source)
     return sanitize_html(rendered)

@@ -54,7 +54,9 @@ def item_meta(request, item) -> dict[str, Any]:
     )
 
 
-def article_json_ld(request, article, comments=()) -> dict[str, Any]:
+def article_json_ld(request, article, comments=(), comment_count: int = 0) -> dict[str, Any]:
+    """NewsArticle, with the comment count and the newest comments (dicts: pk, name, time,
+    text)."""
     url = request.build_absolute_uri(article.get_absolute_url())
     data: dict[str, Any] = {
         "@context": "https://schema.org",
@@ -75,15 +77,15 @@ def article_json_ld(request, article, comments=()) -> dict[str, Any]:
         data["locationCreated"] = {"@type": "Place", "name": article.dateline}
     if article.image_src:
         data["image"] = [request.build_absolute_uri(article.image_src)]
-    if comments:
-        data["commentCount"] = len(comments)
+    if comment_count:
+        data["commentCount"] = comment_count
         data["comment"] = [
             {
                 "@type": "Comment",
-                "author": {"@type": "Person", "name": comment.author_name},
-                "dateCreated": comment.submitted_at,
-                "text": comment.body,
-                "url": f"{url}#comment-{comment.pk}",
+                "author": {"@type": "Person", "name": comment["name"]},
+                "dateCreated": comment["time"],
+                "text": comment["text"],
+                "url": f"{url}#comment-{comment['pk']}",
             }
             for comment in comments
         ]

@@ -14,15 +14,17 @@ from django.db import InterfaceError, OperationalError
 from django.db.models import Min, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from taggit.models import Tag
 
 from quickquotes.models import QuickQuote
 
-from . import comments, conf, moderation, search, seo
+from . import caching, comments, conf, moderation, search, seo
 from .caching import cache_public_page
 from .forms import CommentForm
 from .models import Article, Author, Comment, Section
@@ -179,28 +181,64 @@ def _own_comment_ids(request) -> list[int]:
     return list(request.session.get(OWN_COMMENTS_KEY, []))
 
 
-def comment_section(request, article: Article, form: CommentForm | None = None) -> dict:
-    """What the comment section shows: approved comments (and the reader's own pending
-    ones) as a tree, pingbacks apart, the policy and the form."""
+def _comment_listing(article: Article, own: list[int], is_open: bool) -> dict:
+    """The rendered comment list, its count and the newest comments for structured data.
+
+    Built from one query; the comments arrive as a tree, pingbacks apart.
+    """
     visible = Q(status=Comment.Status.APPROVED)
-    own = _own_comment_ids(request)
     if own:
         visible |= Q(pk__in=own, status=Comment.Status.PENDING)
-    shown = list(article.comments.filter(visible).order_by("submitted_at", "pk"))
+    shown = list(article.comments.filter(visible).order_by("submitted_at", "position", "pk"))
     replies: dict[int, list[Comment]] = {}
     for comment in shown:
-        comment.children = []
         if comment.parent_id:
             replies.setdefault(comment.parent_id, []).append(comment)
-    top_level, pings = [], []
+    top_level, pings, approved = [], [], []
     for comment in shown:
         comment.children = replies.get(comment.pk, [])
         if comment.kind != Comment.Kind.COMMENT:
             pings.append(comment)
-        elif comment.parent_id is None:
+            continue
+        if comment.parent_id is None:
             top_level.append(comment)
-    policy = moderation.get_policy()
-    is_open = policy.comments_open(article)
+        if comment.status == Comment.Status.APPROVED:
+            approved.append(comment)
+    html = render_to_string(
+        "newsroom/includes/comment_list.html",
+        {
+            "comments": top_level,
+            "pings": pings,
+            "comments_open": is_open,
+            "reply_depth": conf.get("COMMENT_REPLY_DEPTH"),
+        },
+    )
+    newest = approved[-conf.get("JSON_LD_COMMENTS") :]
+    return {
+        "html": mark_safe(html),  # noqa: S308 (rendered by the template engine, escaped)
+        "count": len(approved),
+        "for_json_ld": [
+            {"pk": c.pk, "name": c.author_name, "time": c.submitted_at, "text": c.body}
+            for c in newest
+        ],
+    }
+
+
+def comment_section(request, article: Article, form: CommentForm | None = None) -> dict:
+    """What the comment section shows: the policy, the comment list and the form.
+
+    Readers with no pending comment of their own all see the same list, so it is rendered
+    once per change of the comments and kept in the cache.
+    """
+    own = _own_comment_ids(request)
+    is_open = moderation.get_policy().comments_open(article)
+    key, listing = None, None
+    if not own:
+        key, listing = caching.get_fragment("comments", article.slug, is_open)
+    if listing is None:
+        listing = _comment_listing(article, own, is_open)
+        if key:
+            caching.set_fragment(key, listing)
     if form is None and is_open:
         reply_to = request.GET.get("reply", "")
         # ASCII digits only ("²".isdigit() is true too), and a length a primary key can have.
@@ -208,18 +246,13 @@ def comment_section(request, article: Article, form: CommentForm | None = None) 
         initial = {"parent": int(reply_to)} if valid else {}
         placeholder = getattr(request, "newsroom_cache_placeholders", False)
         form = CommentForm(article=article, initial=initial, placeholder=placeholder)
-    approved_count = sum(
-        1 for c in shown if c.kind == Comment.Kind.COMMENT and c.status == Comment.Status.APPROVED
-    )
     return {
-        "all_comments": shown,
-        "comments": top_level,
-        "comment_count": approved_count,
-        "pings": pings,
+        "comment_list": listing["html"],
+        "comment_count": listing["count"],
+        "comments_for_json_ld": listing["for_json_ld"],
         "comments_open": is_open,
         "comment_form": form,
         "discussion_policy": article.discussion_policy or conf.get("DISCUSSION_POLICY"),
-        "reply_depth": conf.get("COMMENT_REPLY_DEPTH"),
     }
 
 
@@ -232,12 +265,13 @@ def article_detail(request, slug: str):
 
 def render_article(request, article: Article, form: CommentForm | None = None, status=200):
     section = comment_section(request, article, form)
-    approved = [c for c in section["all_comments"] if c.status == Comment.Status.APPROVED]
     context = {
         "article": article,
         "preview": not article.is_published,
         "meta": seo.item_meta(request, article),
-        "json_ld": seo.article_json_ld(request, article, approved),
+        "json_ld": seo.article_json_ld(
+            request, article, section["comments_for_json_ld"], section["comment_count"]
+        ),
         **section,
     }
     return render(request, "newsroom/article_detail.html", context, status=status)

@@ -184,3 +184,25 @@ def test_another_process_delivers_an_invalidation_recorded_in_the_database(
     page = Client().get(article.get_absolute_url())
     assert page[CACHE_HIT_HEADER] == "miss"
     assert not UndeliveredInvalidation.objects.exists()
+
+
+def test_the_comment_list_is_rendered_once_per_change_of_the_comments(
+    admin_client, article, make_comment, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    comment = make_comment(article, body="Held for now")
+
+    def comment_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            admin_client.get(article.get_absolute_url())
+        return sum('"newsroom_comment"' in q["sql"] for q in queries.captured_queries)
+
+    # Logged in, so no page cache: the comment list comes from its own cache entry.
+    assert comment_queries() == 1
+    assert comment_queries() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.approve([comment])
+    assert comment_queries() == 1
+    assert "Held for now" in admin_client.get(article.get_absolute_url()).content.decode()
