@@ -10,12 +10,14 @@ import hashlib
 from datetime import datetime, tzinfo
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
 from django.db import DatabaseError, transaction
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.text import slugify
+from taggit.models import Tag
 
 from quickquotes.models import QuickQuote
 
@@ -56,6 +58,12 @@ class ArchiveLoader:
         self.comment_status = comment_status
         self.undated_as = undated_as
         self.policy = policy or moderation.get_policy()
+        # Rows that existed when a file looked them up, by the key the file named them with.
+        # They stay valid whatever later files roll back, and they save a query per name in
+        # archives where a few sections, authors and tags recur in thousands of files.
+        self._known_sections: dict[str, Section] = {}
+        self._known_authors: dict[str, Author] = {}
+        self._known_tags: dict[str, Tag] = {}
 
     # --- one file ------------------------------------------------------------------------
 
@@ -132,12 +140,20 @@ class ArchiveLoader:
 
         self._fill(obj, item, identity, source_hash, report)
         obj.save(touch=False)
-        obj.authors.set(self._authors(item.authors))
-        obj.tags.set(item.tags, clear=False)
+        created = report.outcome == CREATED
+        authors, tags = self._authors(item.authors), self._tags(item.tags)
+        if not created:
+            obj.authors.set(authors)
+            obj.tags.set(tags, clear=False)
+        else:  # a new item has no bylines or tags yet: add what there is, ask nothing
+            if authors:
+                obj.authors.add(*authors)
+            if tags:
+                obj.tags.add(*tags)
         report.object = self._describe(obj)
         self._redirect(item, obj, identity, report)
         if isinstance(obj, Article):
-            self._comments(item, obj, report)
+            self._comments(item, obj, report, created=created)
         elif item.comments:
             report.warnings.append(
                 f"{len(item.comments)} comments on a quick quote: quick quotes take no "
@@ -220,28 +236,58 @@ class ArchiveLoader:
                 report.warnings.append("the quick quote has no quote text (featured_quote.quote).")
 
     def _section(self, name: str | None) -> Section | None:
-        if not name or not slugify(name):
+        slug = slugify(name or "")[:100]
+        if not slug:
             return None
-        section, _created = Section.objects.get_or_create(
-            slug=slugify(name)[:100],
+        if slug in self._known_sections:
+            return self._known_sections[slug]
+        section, created = Section.objects.get_or_create(
+            slug=slug,
             defaults={"name": name.replace("-", " ").replace("_", " ").strip().title()[:100]},
         )
+        if not created:  # made by this file, it would vanish if the file rolls back
+            self._known_sections[slug] = section
         return section
 
     def _authors(self, names: list[str]) -> list[Author]:
-        authors = []
+        authors: dict[str, Author] = {}  # by slug: two spellings of a name are one author
         for name in names:
             slug = slugify(name)[:200]
-            if slug:
-                author, _created = Author.objects.get_or_create(
+            if not slug or slug in authors:
+                continue
+            author = self._known_authors.get(slug)
+            if author is None:
+                author, created = Author.objects.get_or_create(
                     slug=slug, defaults={"name": name[:200]}
                 )
-                authors.append(author)
-        return authors
+                if not created:
+                    self._known_authors[slug] = author
+            authors[slug] = author
+        return list(authors.values())
+
+    def _tags(self, names: list[str]) -> list[Tag | str]:
+        """Each name as its existing tag, else as the name, which taggit then makes a tag.
+
+        Looked up as taggit looks tags up (ignoring case under ``TAGGIT_CASE_INSENSITIVE``,
+        the oldest of several), so passing rows instead of names changes nothing.
+        """
+        tags: list[Tag | str] = []
+        for name in names:
+            tag = self._known_tags.get(name)
+            if tag is None:
+                case_insensitive = getattr(settings, "TAGGIT_CASE_INSENSITIVE", False)
+                lookup = "name__iexact" if case_insensitive else "name"
+                tag = Tag.objects.filter(**{lookup: name}).order_by("pk").first()
+                if tag is not None:
+                    self._known_tags[name] = tag
+            tags.append(tag or name)
+        return tags
 
     # --- old URLs ------------------------------------------------------------------------
 
     def _redirect(self, item: ParsedItem, obj, identity: str, report: FileReport) -> None:
+        if not item.aliases:
+            return
         site = Site.objects.get_current()
         new_url = obj.get_absolute_url()
         for alias in item.aliases:
@@ -281,12 +327,16 @@ class ArchiveLoader:
 
     # --- comments ------------------------------------------------------------------------
 
-    def _comments(self, item: ParsedItem, article: Article, report: FileReport) -> None:
+    def _comments(
+        self, item: ParsedItem, article: Article, report: FileReport, *, created: bool
+    ) -> None:
         if not item.comments:
             return
-        known = set(
-            article.comments.filter(position__isnull=False).values_list("position", flat=True)
-        )
+        known: set[int] = set()
+        if not created:
+            known.update(
+                article.comments.filter(position__isnull=False).values_list("position", flat=True)
+            )
         submitted_at = article.published_at or article.created_at
         new: list[Comment] = []
         for parsed in item.comments:
