@@ -11,7 +11,7 @@ from taggit.models import Tag
 
 from . import conf
 from .models import Section
-from .timeline import Timeline
+from .timeline import Timeline, attach_tag_names
 
 FEED_SIZE = 30
 
@@ -26,7 +26,7 @@ class LatestFeed(Feed):
         return reverse("newsroom:home")
 
     def items(self, obj=None):
-        return Timeline.published()[:FEED_SIZE]
+        return attach_tag_names(Timeline.published()[:FEED_SIZE])
 
     def item_title(self, item) -> str:
         return item.title
@@ -45,7 +45,7 @@ class LatestFeed(Feed):
         return ", ".join(author.name for author in item.authors.all())
 
     def item_categories(self, item) -> list[str]:
-        return [tag.name for tag in item.tags.all()]
+        return item.tag_names
 
 
 class LatestAtomFeed(LatestFeed):
@@ -67,7 +67,7 @@ class SectionFeed(LatestFeed):
         return obj.description or _("The latest in %(section)s.") % {"section": obj.name}
 
     def items(self, obj):
-        return Timeline.published(section=obj)[:FEED_SIZE]
+        return attach_tag_names(Timeline.published(section=obj)[:FEED_SIZE])
 
 
 class SectionAtomFeed(SectionFeed):
@@ -91,7 +91,7 @@ class TagFeed(LatestFeed):
         return _("The latest tagged “%(tag)s”.") % {"tag": obj.name}
 
     def items(self, obj):
-        return Timeline.published(tags__slug=obj.slug)[:FEED_SIZE]
+        return attach_tag_names(Timeline.published(tags__slug=obj.slug)[:FEED_SIZE])
 
 
 class TagAtomFeed(TagFeed):

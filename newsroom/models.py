@@ -81,8 +81,16 @@ class PublishableQuerySet(models.QuerySet):
         return self.published()
 
     def for_listing(self) -> PublishableQuerySet:
-        """Everything a list of items shows, in a fixed number of queries."""
-        return self.select_related("section").prefetch_related("tags", "authors")
+        """Everything a list of items shows (section, bylines) in a fixed number of queries.
+
+        Tags are left out: lists do not show them, and taggit's prefetch builds a queryset
+        per item. Feeds attach them with ``tag_names()``.
+        """
+        return self.select_related("section").prefetch_related("authors")
+
+    def for_page(self) -> PublishableQuerySet:
+        """Everything an item's own page shows, tags included."""
+        return self.for_listing().prefetch_related("tags")
 
 
 class Publishable(models.Model):

@@ -46,3 +46,23 @@ class Timeline:
             for kind, pks in wanted.items()
         }
         return [found[kind][pk] for _published_at, pk, kind in page]
+
+
+def attach_tag_names(items: list[Publishable]) -> list[Publishable]:
+    """Give each item ``tag_names`` (sorted), for all of them in one query."""
+    from django.contrib.contenttypes.models import ContentType
+    from taggit.models import TaggedItem
+
+    by_model: dict[type, list[int]] = {}
+    for item in items:
+        by_model.setdefault(type(item), []).append(item.pk)
+    names: dict[tuple[int, int], list[str]] = {}
+    for model, pks in by_model.items():
+        content_type = ContentType.objects.get_for_model(model)
+        tagged = TaggedItem.objects.filter(content_type=content_type, object_id__in=pks)
+        for object_id, name in tagged.values_list("object_id", "tag__name"):
+            names.setdefault((content_type.pk, object_id), []).append(name)
+    for item in items:
+        content_type = ContentType.objects.get_for_model(type(item))
+        item.tag_names = sorted(names.get((content_type.pk, item.pk), []))
+    return items

@@ -259,7 +259,7 @@ def comment_section(request, article: Article, form: CommentForm | None = None) 
 @cache_public_page(article_slug=lambda kwargs: kwargs["slug"])
 def article_detail(request, slug: str):
     """An article and its comment section. Staff also see drafts and scheduled articles."""
-    article = get_object_or_404(Article.objects.visible_to(request.user).for_listing(), slug=slug)
+    article = get_object_or_404(Article.objects.visible_to(request.user).for_page(), slug=slug)
     return render_article(request, article)
 
 
@@ -302,7 +302,7 @@ def post_comment(request, slug: str):
         )
     form = CommentForm(request.POST, article=article)
     if not form.is_valid():
-        article = Article.objects.for_listing().get(pk=article.pk)
+        article = Article.objects.for_page().get(pk=article.pk)
         return render_article(request, article, form, status=400)
 
     comment = form.save()

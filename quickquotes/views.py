@@ -9,7 +9,7 @@ from .models import QuickQuote
 @cache_public_page()
 def quote_detail(request, slug: str):
     """A quick quote. Staff also see drafts and scheduled quotes, with a preview banner."""
-    quote = get_object_or_404(QuickQuote.objects.visible_to(request.user).for_listing(), slug=slug)
+    quote = get_object_or_404(QuickQuote.objects.visible_to(request.user).for_page(), slug=slug)
     context = {
         "quote": quote,
         "preview": not quote.is_published,
