@@ -387,3 +387,39 @@ def test_tags_and_authors_are_not_duplicated(archive):
 
 def test_a_missing_path_is_a_clear_error(tmp_path):
     assert "no such file or folder" in run(tmp_path / "nope", expect_failure=True)
+
+
+def test_values_longer_than_their_columns_are_shortened_with_a_warning(archive):
+    slug = "x" * 200
+    write(
+        archive,
+        "long.md",
+        f"---\ntitle: T\nslug: {slug}\naliases: [old/]\ntags: ['{'y' * 150}']\n---\n",
+    )
+    output = run(archive / "long.md")
+    article = Article.objects.get()
+    assert [t.name for t in article.tags.all()] == ["y" * 100]
+    assert "shortened" in output
+    assert "no redirect was made" in output
+    assert not Redirect.objects.exists()
+
+
+def test_a_title_without_latin_letters_gets_a_slug_from_its_hash(archive):
+    write(archive, "hy.md", "---\ntitle: Բաքու\ndate: 2020-01-01\n---\nx\n")
+    output = run(archive / "hy.md")
+    article = Article.objects.get()
+    assert article.slug.startswith("item-") and article.title == "Բաքու"
+    assert "no Latin letters or digits in the title" in output
+
+
+def test_an_unexpected_error_fails_only_its_file(archive, monkeypatch):
+    from newsroom.importing import loader
+
+    def broken(self, *args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(loader.ArchiveLoader, "_redirect", broken)
+    output = run(archive, expect_failure=True)
+    assert "could not import it (RuntimeError: boom)" in output
+    assert "Traceback" not in output
+    assert not QuickQuote.objects.exists()  # the file that hit the error left nothing

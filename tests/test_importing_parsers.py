@@ -347,7 +347,6 @@ def test_unknown_nested_keys_are_kept():
         ("---\ntitle: ''\n---\n", "the title is missing"),
         ("+++\ntitle = \n+++\n", "invalid TOML front matter"),
         ('{"title": "x",\n}\n', "invalid JSON front matter"),
-        ("---\ntitle: '!!!'\n---\n", "cannot make a slug"),
     ],
 )
 def test_front_matter_errors(text, message):

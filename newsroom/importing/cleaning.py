@@ -20,16 +20,30 @@ _LINK_ARTIFACT = re.compile(r'\]\(\\"([^"\\\n]*)\\"(?:[ \t]+\\"([^"\\\n]*)\\")?\
 # Stops at ) and ] so that a URL inside [text](url) never swallows the Markdown around it.
 _WEB_URL = re.compile(r"""https?://[^\s<>"'\\()\[\]]+""", re.IGNORECASE)
 # An inline link or image target, allowing one level of parentheses as in Wikipedia URLs.
+# Possessive quantifiers: giving back spaces or target characters can never make a match, and
+# trying every way to do so took minutes on a line with a long run of spaces after "](".
 _LINK_TARGET = re.compile(
-    r"(?<!\\)\]\([ \t]*"
-    r"(<[^>\n]*>|(?:[^()\s]|\([^()\s]*\))*)"  # the target
-    r"""(?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'))?[ \t]*\)"""  # an optional title
+    r"(?<!\\)\]\([ \t]*+"
+    r"(<[^>\n]*>|(?:[^()\s]|\([^()\s]*+\))*+)"  # the target
+    r"""(?:[ \t]++(?:"[^"\n]*"|'[^'\n]*'))?+[ \t]*+\)"""  # an optional title
 )
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 # The converter turned U+2010..U+201F (dashes, curly quotes) into "a" plus the low byte,
 # either as the raw control character or spelled out as a \u00XX escape.
 _GARBLED_PUNCTUATION = re.compile(r"a(?:([\x10-\x1f])|\\{1,2}u00(1[0-9a-fA-F]))")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff]")
+# Escapes in JSON and YAML can spell UTF-16 halves, which no database or file can store.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+EXCERPT_CHARS = 80
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """Shorten a value quoted in a message, so a 100,000-character field stays readable.
+
+    >>> excerpt("x" * 100, limit=5)
+    'xxxxx… (100 characters)'
+    """
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
 
 
 def repair_link_artifacts(text: str) -> str:
@@ -78,20 +92,25 @@ def _link_problem(target: str) -> str | None:
     target = target.removeprefix("<").removesuffix(">").strip()
     if not target:
         return "link has an empty target; add the URL or remove the link"
+    shown = excerpt(target)
     scheme = _SCHEME.match(target)
     if scheme is None:
         if target.lower().startswith("www."):
-            return f"link target '{target}' has no scheme; write 'https://{target}'"
+            return f"link target '{shown}' has no scheme; write 'https://{shown}'"
         return None  # a site-relative path or an anchor
     name = scheme.group(1).lower()
     if name in LINK_SCHEMES:
-        if name != "mailto" and not urlsplit(target).netloc:
-            return f"link target '{target}' has no host; write it as '{name}://host/path'"
+        try:
+            host = urlsplit(target).netloc
+        except ValueError as error:  # "http://[not-an-IPv6-address"
+            return f"link target '{shown}' is not a valid address ({error}); correct it"
+        if name != "mailto" and not host:
+            return f"link target '{shown}' has no host; write it as '{name}://host/path'"
         return None
     if set(name) <= set("htps"):
         intended = "https" if name.endswith("s") else "http"
-        return f"link target '{target}' has the misspelt scheme '{name}:'; use '{intended}:'"
-    return f"link target '{target}' uses '{name}:'; only http, https and mailto links are kept"
+        return f"link target '{shown}' has the misspelt scheme '{name}:'; use '{intended}:'"
+    return f"link target '{shown}' uses '{name}:'; only http, https and mailto links are kept"
 
 
 def find_broken_links(text: str, *, first_line: int = 1) -> list[Problem]:
@@ -184,6 +203,34 @@ def remove_control_characters(
     return _per_line(text, first_line, field, _remove_control_line)
 
 
+def _join_surrogates_line(line: str) -> tuple[str, str | None]:
+    if not _SURROGATE.search(line):
+        return line, None
+    # A high half followed by a low half is one character written as two escapes (YAML's
+    # "\ud83d\ude00" gives both halves); a half on its own stands for nothing.
+    joined = line.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    if joined.count("\ufffd") == line.count("\ufffd"):
+        return joined, None
+    return joined, (
+        "replaced an unpaired UTF-16 surrogate (an escape such as \\ud800) with U+FFFD; "
+        "write the character itself instead"
+    )
+
+
+def join_surrogates(
+    text: str, *, first_line: int = 1, field: str | None = None
+) -> tuple[str, list[Problem]]:
+    r"""Join UTF-16 surrogate pairs into the character they spell; replace unpaired halves.
+
+    >>> join_surrogates("smile \ud83d\ude00")[0] == "smile \U0001f600"
+    True
+    >>> text, problems = join_surrogates("bad \ud800 half", first_line=3)
+    >>> text == "bad \ufffd half", problems[0].line
+    (True, 3)
+    """
+    return _per_line(text, first_line, field, _join_surrogates_line)
+
+
 def clean_text(
     text: str, *, first_line: int = 1, field: str | None = None
 ) -> tuple[str, list[Problem]]:
@@ -192,9 +239,10 @@ def clean_text(
     >>> clean_text("a\x1cHi\x07a\x1d", field="quote")[0]
     '“Hi”'
     """
+    text, joined = join_surrogates(text, first_line=first_line, field=field)
     text, repaired = repair_garbled_punctuation(text, first_line=first_line, field=field)
     text, removed = remove_control_characters(text, first_line=first_line, field=field)
-    return text, repaired + removed
+    return text, joined + repaired + removed
 
 
 def clean_body(text: str, *, first_line: int = 1) -> tuple[str, list[Problem]]:

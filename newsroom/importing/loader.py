@@ -7,6 +7,7 @@ for the site (new, changed, unchanged, or changed by an editor since) and writes
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import datetime, tzinfo
 from pathlib import Path
 
@@ -27,8 +28,11 @@ from .parsers import detect_format, parse_file
 from .records import ParsedItem, ParseError
 from .report import CONFLICT, CREATED, FAILED, UNCHANGED, UPDATED, FileReport
 
+logger = logging.getLogger(__name__)
 MODELS: dict[str, type[Publishable]] = {"article": Article, "quickquote": QuickQuote}
 REDIRECT_PATH_LIMIT = Redirect._meta.get_field("old_path").max_length
+REDIRECT_NEW_PATH_LIMIT = Redirect._meta.get_field("new_path").max_length
+TAG_NAME_LIMIT = 100
 
 
 class Rollback(Exception):
@@ -97,6 +101,14 @@ class ArchiveLoader:
             report.outcome = FAILED
             report.object = None
             report.errors.append(f"the database refused it: {error}")
+        except Exception as error:  # a bug of ours: the file fails, the run goes on
+            logger.exception("Importing %s failed unexpectedly.", identity)
+            report.outcome = FAILED
+            report.object = None
+            report.errors.append(
+                f"could not import it ({type(error).__name__}: {error}); nothing of it was "
+                "kept. Please report this with the file."
+            )
         return report
 
     def _unchanged(self, identity: str, source_hash: str, report: FileReport) -> bool:
@@ -116,6 +128,18 @@ class ArchiveLoader:
 
     def _load(self, item: ParsedItem, identity: str, source_hash: str, report: FileReport):
         model = MODELS[item.kind]
+        for other in MODELS.values():
+            earlier = other is not model and other.objects.filter(source_path=identity).first()
+            if earlier:
+                report.outcome = CONFLICT
+                report.object = self._describe(earlier)
+                report.errors.append(
+                    f"this file made “{earlier.title}” ({earlier._meta.verbose_name}); now it "
+                    f"describes another kind of item ({model._meta.verbose_name}): left as it "
+                    "was. Unpublish the old item in the admin and import the file under "
+                    "another name, or restore its section."
+                )
+                return
         obj = model.objects.filter(source_path=identity).first()
         slug = slugify(item.slug)[:200] or slugify(item.title)[:200]
         if obj is None:
@@ -141,7 +165,14 @@ class ArchiveLoader:
         self._fill(obj, item, identity, source_hash, report)
         obj.save(touch=False)
         created = report.outcome == CREATED
-        authors, tags = self._authors(item.authors), self._tags(item.tags)
+        tag_names = []
+        for name in item.tags:
+            if len(name) > TAG_NAME_LIMIT:
+                report.warnings.append(
+                    f"tag {name[:40]}… is longer than {TAG_NAME_LIMIT} characters: shortened."
+                )
+            tag_names.append(name[:TAG_NAME_LIMIT])
+        authors, tags = self._authors(item.authors), self._tags(tag_names)
         if not created:
             obj.authors.set(authors)
             obj.tags.set(tags, clear=False)
@@ -241,13 +272,15 @@ class ArchiveLoader:
             return None
         if slug in self._known_sections:
             return self._known_sections[slug]
-        section, created = Section.objects.get_or_create(
-            slug=slug,
-            defaults={"name": name.replace("-", " ").replace("_", " ").strip().title()[:100]},
-        )
-        if not created:  # made by this file, it would vanish if the file rolls back
+        section = Section.objects.filter(slug=slug).first()
+        if section is not None:
             self._known_sections[slug] = section
-        return section
+            return section
+        # Not remembered: made by this file, it would vanish if the file rolls back.
+        title = name.replace("-", " ").replace("_", " ").strip().title()[:100]
+        if Section.objects.filter(name=title).exists():  # "news-world" and "news_world"
+            title = f"{title[: 97 - len(slug)]} ({slug})"
+        return Section.objects.create(slug=slug, name=title)
 
     def _authors(self, names: list[str]) -> list[Author]:
         authors: dict[str, Author] = {}  # by slug: two spellings of a name are one author
@@ -292,6 +325,12 @@ class ArchiveLoader:
         new_url = obj.get_absolute_url()
         for alias in item.aliases:
             if alias == new_url:
+                continue
+            if len(new_url) > REDIRECT_NEW_PATH_LIMIT:
+                report.warnings.append(
+                    f"alias {alias[:60]}: the new URL is longer than {REDIRECT_NEW_PATH_LIMIT} "
+                    "characters, so no redirect was made. Give the item a shorter slug."
+                )
                 continue
             if len(alias) > REDIRECT_PATH_LIMIT:
                 report.warnings.append(

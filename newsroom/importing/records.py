@@ -79,3 +79,15 @@ class ParsedItem:
     comments: list[ParsedComment] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)  # source keys with no field; JSON-safe
     warnings: list[Problem] = field(default_factory=list)
+
+
+def fallback_slug(title: str) -> str:
+    """A slug for a title with no Latin letters or digits (e.g. in Armenian script): made
+    from its hash, so the same title always gets the same slug.
+
+    >>> fallback_slug("Բաքու")
+    'item-4d206d5169'
+    """
+    import hashlib
+
+    return "item-" + hashlib.sha256(title.encode()).hexdigest()[:10]

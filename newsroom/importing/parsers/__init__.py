@@ -6,6 +6,7 @@ For example ``parse_file("fixtures/000_90db8f93e677aa95.txt", raw, tz=UTC)`` ret
 
 from __future__ import annotations
 
+import codecs
 from datetime import tzinfo
 from pathlib import PurePath
 from typing import Protocol
@@ -65,21 +66,23 @@ def decode(path: str, raw: bytes) -> tuple[str, list[Problem]]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
+        # utf-8-sig counts from after the BOM; the message names the file's own offset.
+        offset = exc.start + (len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0)
+        line = raw.count(b"\n", 0, offset) + 1
         try:
             text = raw.decode("cp1252")
         except UnicodeDecodeError:
             raise ParseError(
                 path,
                 Problem(
-                    f"byte 0x{raw[exc.start]:02x} at offset {exc.start} is neither UTF-8 nor "
+                    f"byte 0x{raw[offset]:02x} at offset {offset} is neither UTF-8 nor "
                     "Windows-1252; re-save the file as UTF-8",
                     line=line,
                 ),
             ) from exc
         problems.append(
             Problem(
-                f"not UTF-8 (first bad byte 0x{raw[exc.start]:02x}); read as Windows-1252. "
+                f"not UTF-8 (first bad byte 0x{raw[offset]:02x}); read as Windows-1252. "
                 "Check the accented letters and quotes, and re-save the file as UTF-8",
                 line=line,
             )

@@ -13,8 +13,8 @@ from datetime import tzinfo
 
 from django.utils.text import slugify
 
-from ..cleaning import clean_body
-from ..records import ParsedComment, ParsedItem, ParseError, Problem
+from ..cleaning import clean_body, excerpt
+from ..records import ParsedComment, ParsedItem, ParseError, Problem, fallback_slug
 
 FORMAT = "pagedump"
 POLICY_HEADING = "Discussion Policy"
@@ -22,17 +22,21 @@ CAPTION_MAX_CHARS = 200
 HEADING_MAX_CHARS = 80
 HEADING_MAX_WORDS = 12
 SLUG_LENGTH = 200
+COMMENT_POSITION_MAX = 2_147_483_647  # the largest number every database stores as an integer
 
 _DATELINE = re.compile(r"^([A-Z][A-Z.,'’ -]*[A-Z.](?:\s*\([^()]*\))?)\s*(?:—|--)\s*")
 # Comment headers are indented; a numbered list inside a comment is indented further.
-_COMMENT = re.compile(
-    r"^(?P<indent> +)(?P<position>\d+)\.\s+"
-    r"(?:(?P<kind>Pingback|Trackback):\s*(?P<source>.+?)|(?P<author>.+?)\s+said:)\s*$"
-)
+# What follows the number is read by comment_header(): a regular expression that also
+# found "said:" backtracked for minutes over a long run of spaces.
+_COMMENT = re.compile(r"^(?P<indent> +)(?P<position>\d+)\.\s++(?P<rest>\S.*)$")
+_PING_KINDS = ("Pingback", "Trackback")
+_SAID = "said:"
 _SENTENCE_END = ".!?:;,…"
 _CLOSING = "\"”’')]"
 _INLINE_SPECIAL = re.compile(r"([\\`*_])")
-_LINK_OPENING = re.compile(r"\[(?=[^\]]*\][(\[])")
+# A "[" and the text up to the next "]": every "[" in it opens a link if that "]" is
+# followed by "(" or "[". Matching the run once keeps "[[[[..." lines linear.
+_LINK_OPENING = re.compile(r"\[[^\]]*+")
 _ORDERED_ITEM = re.compile(r"^(\d+)\.(?=\s|$)")
 _BLOCK_MARKER = re.compile(r"^([#>]|[-+](?=\s|[-+]*$))")
 
@@ -44,9 +48,34 @@ def to_markdown_line(line: str) -> str:
     '1\\\\. Use \\\\*all\\\\* &lt;b>caps&lt;/b>'
     """
     line = _INLINE_SPECIAL.sub(r"\\\1", line).replace("<", "&lt;")
-    line = _LINK_OPENING.sub(r"\\[", line)
+    line = _LINK_OPENING.sub(_escape_link_opening, line)
     line = _ORDERED_ITEM.sub(r"\1\\.", line)
     return _BLOCK_MARKER.sub(r"\\\1", line)
+
+
+def _escape_link_opening(match: re.Match[str]) -> str:
+    run = match.group(0)
+    opens_link = match.string.startswith(("](", "]["), match.end())
+    return run.replace("[", "\\[") if opens_link else run
+
+
+def comment_header(line: str) -> tuple[str, str, str, str] | None:
+    """Return (indent, number, kind, author or source) of a comment's first line, else None.
+
+    >>> comment_header("  3. Armenan said:"), comment_header("  11. Pingback: Passportdiva")
+    (('  ', '3', 'comment', 'Armenan'), ('  ', '11', 'pingback', 'Passportdiva'))
+    """
+    match = _COMMENT.match(line)
+    if match is None:
+        return None
+    rest = match["rest"].rstrip()
+    kind, _, source = rest.partition(":")
+    if kind in _PING_KINDS and source.strip():
+        return match["indent"], match["position"], kind.lower(), source.strip()
+    author = rest.removesuffix(_SAID)
+    if author != rest and author[-1:].isspace() and author.strip():
+        return match["indent"], match["position"], "comment", author.strip()
+    return None
 
 
 def is_subheading(line: str) -> bool:
@@ -115,32 +144,45 @@ def _body(blocks: list[list[str]]) -> tuple[str, str, str]:
     return caption, dateline, "\n\n".join(parts)
 
 
-def _comments(lines: list[str], start: int) -> list[ParsedComment]:
+def _position(number: str, line: int, problems: list[Problem]) -> int | None:
+    # Compared as text first: int() refuses numbers of more than 4300 digits.
+    digits = number.lstrip("0") or "0"
+    if len(digits) <= len(str(COMMENT_POSITION_MAX)) and int(digits) <= COMMENT_POSITION_MAX:
+        return int(digits)
+    problems.append(
+        Problem(
+            f"comment number {excerpt(number, 20)} is larger than {COMMENT_POSITION_MAX}; "
+            "the comment was imported without a number. Check the numbering of the comments",
+            line=line,
+        )
+    )
+    return None
+
+
+def _comments(lines: list[str], start: int) -> tuple[list[ParsedComment], list[Problem]]:
     indent = lines[start][: len(lines[start]) - len(lines[start].lstrip(" "))]
     headers = [
-        (index, match)
+        (index, header)
         for index in range(start, len(lines))
-        if (match := _COMMENT.match(lines[index])) and match["indent"] == indent
+        if (header := comment_header(lines[index])) and header[0] == indent
     ]
     ends = [index for index, _ in headers[1:]] + [len(lines)]
     comments = []
-    for (index, match), end in zip(headers, ends, strict=True):
+    problems: list[Problem] = []
+    for (index, (_, number, kind, author)), end in zip(headers, ends, strict=True):
         body = _paragraphs(lines[index + 1 : end])
-        if match["kind"]:
-            kind, author = match["kind"].lower(), match["source"].strip()
+        if kind != "comment":  # the source of a pingback leads its text
             body = "\n\n".join(part for part in (author, body) if part)
-        else:
-            kind, author = "comment", match["author"].strip()
         comments.append(
             ParsedComment(
-                position=int(match["position"]),
+                position=_position(number, index + 1, problems),
                 kind=kind,
                 author_name=author,
                 body=body,
                 line=index + 1,
             )
         )
-    return comments
+    return comments, problems
 
 
 def parse(path: str, text: str, *, tz: tzinfo) -> ParsedItem:
@@ -160,15 +202,16 @@ def parse(path: str, text: str, *, tz: tzinfo) -> ParsedItem:
         )
     title = lines[title_index].strip()
     slug = slugify(title)[:SLUG_LENGTH]
+    slug_problems = []
     if not slug:
-        raise ParseError(
-            path,
+        slug = fallback_slug(title)
+        slug_problems.append(
             Problem(
-                f"cannot make a slug from the title {title!r}; give the "
-                "page a title with letters or digits",
+                f"no Latin letters or digits in the title for a slug: using '{slug}'; "
+                "change it in the admin",
                 title_index + 1,
                 "slug",
-            ),
+            )
         )
 
     after_title = title_index + 1
@@ -177,13 +220,17 @@ def parse(path: str, text: str, *, tz: tzinfo) -> ParsedItem:
     )
     search_from = after_title if policy_index is None else policy_index + 1
     comments_index = next(
-        (i for i in range(search_from, len(lines)) if _COMMENT.match(lines[i])), None
+        (i for i in range(search_from, len(lines)) if comment_header(lines[i])), None
     )
     body_end = next(i for i in (policy_index, comments_index, len(lines)) if i is not None)
     caption, dateline, body = _body(_blocks(lines[after_title:body_end]))
     policy = ""
     if policy_index is not None:
         policy = _paragraphs(lines[policy_index + 1 : comments_index or len(lines)])
+    comments: list[ParsedComment] = []
+    if comments_index is not None:
+        comments, problems = _comments(lines, comments_index)
+        warnings += problems
 
     return ParsedItem(
         path=path,
@@ -195,6 +242,6 @@ def parse(path: str, text: str, *, tz: tzinfo) -> ParsedItem:
         dateline=dateline,
         featured_image_caption=caption,
         discussion_policy=policy,
-        comments=_comments(lines, comments_index) if comments_index is not None else [],
-        warnings=warnings,  # no date in this format: the loader says what it did
+        comments=comments,
+        warnings=[*slug_problems, *warnings],  # no date here: the loader says what it did
     )
