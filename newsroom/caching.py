@@ -11,6 +11,7 @@ visitor's token to another.
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import re
 import threading
@@ -199,7 +200,9 @@ def cache_public_page(
                 return view(request, *args, **kwargs)
             try:
                 deliver_invalidations()
-                key = f"newsroom:page:{_versions(article_slug(kwargs))}:{request.get_full_path()}"
+                # Hashed: a URL can be longer than a cache key may be.
+                path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+                key = f"newsroom:page:{_versions(article_slug(kwargs))}:{path}"
                 cached = cache.get(key)
             except Exception:
                 logger.warning("Page cache unreachable: serving uncached.", exc_info=True)
