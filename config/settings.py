@@ -99,6 +99,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        # Write-ahead logging: readers never wait for the writer, and a commit appends to
+        # the log instead of rewriting pages; "NORMAL" syncs at checkpoints, not at every
+        # commit (a power cut can lose the last commits, never corrupt the file).
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # Writers take the lock when their transaction begins, so two writers queue
+        # (up to the timeout) instead of one failing with "database is locked".
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

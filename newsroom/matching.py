@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 # Letters from other scripts that look like Latin ones, and the digit and symbol swaps
 # people use to slip past filters. "l", "1", "|" and "!" all become "i" on both sides.
@@ -55,19 +56,29 @@ def skeleton(text: str) -> str:
     return _RUNS.sub(r"\1", text)
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     text: str  # as written
     skeleton: str
 
 
 def tokenize(text: str) -> list[Token]:
-    tokens = []
-    for match in TOKEN.finditer(text):
-        word = match.group(0).strip("!|+_")
-        if word:
-            tokens.append(Token(word, skeleton(word)))
-    return tokens
+    words = (match.strip("!|+_") for match in TOKEN.findall(text))
+    return [Token(word, skeleton(word)) for word in words if word]
+
+
+class Tokens:
+    """A text split into tokens once, for matching against several word lists."""
+
+    __slots__ = ("skeletons", "tokens", "where")
+
+    def __init__(self, text: str) -> None:
+        self.tokens = tokenize(text)
+        self.where: dict[str, list[int]] = {}
+        for position, token in enumerate(self.tokens):
+            self.where.setdefault(token.skeleton, []).append(position)
+        # Every token's skeleton, space-separated: an entry word that is not a substring of
+        # this cannot be inside, at the start of or at the end of any token.
+        self.skeletons = " ".join(self.where)
 
 
 @dataclass(frozen=True)
@@ -118,7 +129,7 @@ class Match:
     text: str  # the words in the text that matched it, as written
 
 
-def find_matches(text: str, entries: list[Entry]) -> list[Match]:
+def find_matches(text: str | Tokens, entries: list[Entry]) -> list[Match]:
     """Every entry found in the text, with the words that matched it.
 
     >>> [m.text for m in find_matches("Buy cheap V1agra now", compile_entries(["viagra"]))]
@@ -126,15 +137,18 @@ def find_matches(text: str, entries: list[Entry]) -> list[Match]:
     >>> find_matches("a classic", compile_entries(["ass"]))
     []
     """
-    tokens = tokenize(text)
-    where: dict[str, list[int]] = {}
-    for position, token in enumerate(tokens):
-        where.setdefault(token.skeleton, []).append(position)
+    split = text if isinstance(text, Tokens) else Tokens(text)
+    tokens = split.tokens
     found: list[Match] = []
     for entry in entries:
         # Most entries must match their first word exactly: try only where it occurs.
         exact_start = not entry.suffix and not (entry.prefix and len(entry.words) == 1)
-        starts = where.get(entry.words[0], ()) if exact_start else range(len(tokens))
+        if exact_start:
+            starts = split.where.get(entry.words[0], ())
+        elif entry.words[0] in split.skeletons:
+            starts = range(len(tokens))
+        else:
+            continue
         for start in starts:
             if entry.matches_at(tokens, start):
                 words = tokens[start : start + len(entry.words)]

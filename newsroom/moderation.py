@@ -22,7 +22,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from . import conf
-from .matching import compile_entries, find_matches
+from .matching import Tokens, compile_entries, find_matches
 from .models import Article, Ban, Comment, CommentStatusChange
 from .signals import comments_changed
 
@@ -204,7 +204,7 @@ class ModerationPolicy:
     def content_reasons(self, comment: Comment) -> list[Reason]:
         """What the comment itself shows: listed words and links."""
         reasons = []
-        text = "\n".join(str(getattr(comment, name, "") or "") for name in self.word_fields)
+        text = Tokens("\n".join(str(getattr(comment, name, "") or "") for name in self.word_fields))
         for match in find_matches(text, self._blocked):
             reasons.append(
                 Reason(

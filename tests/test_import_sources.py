@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from taggit.models import Tag
 
+from newsroom.importing.loader import ArchiveLoader
 from newsroom.models import Article, Author, Comment, CommentStatusChange, Section
 from quickquotes.models import QuickQuote
 
@@ -423,3 +424,76 @@ def test_an_unexpected_error_fails_only_its_file(archive, monkeypatch):
     assert "could not import it (RuntimeError: boom)" in output
     assert "Traceback" not in output
     assert not QuickQuote.objects.exists()  # the file that hit the error left nothing
+
+
+# Batches: files are read, checked and committed a batch at a time, each file still alone.
+
+
+def sources(folder: Path) -> list[tuple[Path, str]]:
+    return [(path, path.name) for path in sorted(folder.iterdir()) if path.is_file()]
+
+
+def test_unchanged_files_cost_one_query_per_model_per_batch(archive, django_assert_num_queries):
+    for number in range(5):
+        write(
+            archive, f"extra-{number}.md", f"---\ntitle: Extra {number}\ndate: 2020-01-01\n---\nx\n"
+        )
+    list(ArchiveLoader(tz=UTC).load_files(sources(archive)))
+    with django_assert_num_queries(2):  # one per model, for all 7 files
+        reports = list(ArchiveLoader(tz=UTC).load_files(sources(archive)))
+    assert [report.outcome for report in reports] == ["unchanged"] * 7
+
+
+def test_files_of_one_batch_see_each_other(archive):
+    """Two files with one title: the second is numbered, in batches of any size."""
+    for name in ("a.md", "b.md"):
+        write(archive, name, "---\ntitle: Same Title\ndate: 2020-01-01\n---\nx\n")
+    reports = list(ArchiveLoader(tz=UTC, batch_size=100).load_files(sources(archive)))
+    by_path = {report.path: report for report in reports}
+    slugs = [by_path[name].object["slug"] for name in ("a.md", "b.md")]
+    assert slugs == ["same-title", "same-title-2"]
+    assert "the slug “same-title” is already used by a.md" in by_path["b.md"].warnings[-1]
+
+
+def test_dry_run_reports_what_the_run_would_across_files(archive):
+    for name in ("a.md", "b.md"):
+        write(archive, name, "---\ntitle: Same Title\ndate: 2020-01-01\n---\nx\n")
+    dry = run(archive, "--dry-run", "-v", "2")
+    assert "this item is “same-title-2”" in dry
+    assert not Article.objects.exists() and not Tag.objects.exists()
+    assert dry.replace("Dry run, nothing kept: ", "") == run(archive, "-v", "2")
+
+
+def test_fail_fast_keeps_the_files_before_the_failure_only(archive):
+    write(archive, "0000_first.md", "---\ntitle: First\ndate: 2020-01-01\n---\nx\n")
+    write(archive, "0001_broken.md", "---\ntitle: [x\n---\n")  # then the two seeds
+    output = run(archive, "--fail-fast", expect_failure=True)
+    assert "created   0000_first.md" in output and "failed    0001_broken.md" in output
+    assert list(Article.objects.values_list("title", flat=True)) == ["First"]
+    assert not QuickQuote.objects.exists()
+    assert "2 files: 1 created" in output
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_whose_commit_fails_reports_its_files_failed(archive, monkeypatch):
+    from django.db import OperationalError, connection
+
+    commit, calls = connection.commit, []
+
+    def commit_once_refused():
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("disk I/O error")
+        commit()
+
+    monkeypatch.setattr(connection, "commit", commit_once_refused)
+    reports = list(ArchiveLoader(tz=UTC, batch_size=1).load_files(sources(archive)))
+    assert [report.path for report in reports] == [DUMP, QUOTE]
+    assert reports[0].outcome == "failed" and reports[0].object is None
+    assert "the database refused to commit it: disk I/O error" in reports[0].errors[0]
+    assert reports[1].outcome == "created"
+    assert not Article.objects.exists() and not Comment.objects.exists()
+    assert QuickQuote.objects.get().source_path == QUOTE
+    monkeypatch.undo()
+    again = list(ArchiveLoader(tz=UTC).load_files(sources(archive)))
+    assert [report.outcome for report in again] == ["created", "unchanged"]

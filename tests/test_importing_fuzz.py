@@ -696,7 +696,8 @@ def assert_imported_whole(identity: str, raw: bytes, item: ParsedItem, entry: di
         )
     url = obj.get_absolute_url()
     for alias in item.aliases:
-        if alias != url and len(alias) <= 200:
+        # Paths longer than the redirect table's columns are warned about, not redirected.
+        if alias != url and len(alias) <= 200 and len(url) <= 200:
             assert Redirect.objects.filter(old_path=alias).exists(), alias
 
 

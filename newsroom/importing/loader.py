@@ -7,7 +7,10 @@ for the site (new, changed, unchanged, or changed by an editor since) and writes
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
 
@@ -18,7 +21,7 @@ from django.db import DatabaseError, transaction
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.text import slugify
-from taggit.models import Tag
+from taggit.models import Tag, TaggedItem
 
 from quickquotes.models import QuickQuote
 
@@ -30,9 +33,26 @@ from .report import CONFLICT, CREATED, FAILED, UNCHANGED, UPDATED, FileReport
 
 logger = logging.getLogger(__name__)
 MODELS: dict[str, type[Publishable]] = {"article": Article, "quickquote": QuickQuote}
+KINDS = {model: kind for kind, model in MODELS.items()}
 REDIRECT_PATH_LIMIT = Redirect._meta.get_field("old_path").max_length
 REDIRECT_NEW_PATH_LIMIT = Redirect._meta.get_field("new_path").max_length
 TAG_NAME_LIMIT = 100
+# Files per transaction: enough that commits and lookups cost little per file, few enough
+# that a batch's parsed files take little memory and an interrupted run redoes little.
+BATCH_SIZE = 100
+
+
+def _slug_of(item: ParsedItem) -> str:
+    return slugify(item.slug)[:200] or slugify(item.title)[:200]
+
+
+@dataclass
+class Pending:
+    """A parsed file waiting for its batch's transaction."""
+
+    item: ParsedItem
+    source_hash: str
+    rows: list[Publishable]  # what earlier imports made from the file
 
 
 class Rollback(Exception):
@@ -55,9 +75,13 @@ class ArchiveLoader:
         comment_status: str | None = None,
         undated_as: datetime | None = None,
         policy: moderation.ModerationPolicy | None = None,
+        fail_fast: bool = False,
+        batch_size: int = BATCH_SIZE,
     ) -> None:
         self.tz = tz
         self.dry_run = dry_run
+        self.fail_fast = fail_fast
+        self.batch_size = batch_size
         self.overwrite = overwrite
         self.comment_status = comment_status
         self.undated_as = undated_as
@@ -68,32 +92,152 @@ class ArchiveLoader:
         self._known_sections: dict[str, Section] = {}
         self._known_authors: dict[str, Author] = {}
         self._known_tags: dict[str, Tag] = {}
+        # (kind, slug) pairs that may be taken, for the batch being written.
+        self._slugs_maybe_taken: set[tuple[str, str]] = set()
 
-    # --- one file ------------------------------------------------------------------------
+    # --- files, a batch at a time ------------------------------------------------------
 
-    def load_file(self, path: Path, identity: str) -> FileReport:
-        """Import one file; ``identity`` is its stable name (path inside the import root)."""
-        report = FileReport(path=identity)
-        try:
-            raw = path.read_bytes()
-        except OSError as error:
-            report.errors.append(f"cannot read the file: {error.strerror or error}")
-            return report
-        source_hash = hashlib.sha256(raw).hexdigest()
-        report.format = detect_format(identity, raw[:256].decode("utf-8", "replace"))
-        if not self.overwrite and self._unchanged(identity, source_hash, report):
-            return report
-        try:
-            item = parse_file(identity, raw, tz=self.tz)
-        except ParseError as error:
-            report.errors.append(str(error.problem))
-            return report
-        report.format = item.format
-        report.warnings.extend(str(problem) for problem in item.warnings)
+    def load_files(self, sources: Iterable[tuple[Path, str]]) -> Iterator[FileReport]:
+        """Import each (path, identity) and yield its report, in order.
+
+        ``identity`` is the file's stable name (its path inside the import root). Files go
+        in batches: one query finds which files of a batch are unchanged, and a batch
+        commits once, while each file still succeeds or fails alone in its own savepoint.
+        A dry run keeps everything in one transaction, rolled back at the end, so that it
+        reports exactly what the real run would.
+        """
+        if not self.dry_run:
+            yield from self._batches(sources)
+            return
         try:
             with transaction.atomic():
-                self._load(item, identity, source_hash, report)
-                if self.dry_run or report.outcome == CONFLICT:
+                yield from self._batches(sources)
+                raise Rollback
+        except Rollback:
+            pass
+        finally:
+            self._forget_known_rows()
+
+    def load_file(self, path: Path, identity: str) -> FileReport:
+        """Import one file (see ``load_files``)."""
+        [report] = self.load_files([(path, identity)])
+        return report
+
+    def _batches(self, sources: Iterable[tuple[Path, str]]) -> Iterator[FileReport]:
+        sources = iter(sources)
+        while batch := tuple(itertools.islice(sources, self.batch_size)):
+            reports = self._load_batch(batch)
+            yield from reports
+            if self.fail_fast and reports and reports[-1].outcome == FAILED:
+                return
+
+    def _load_batch(self, batch: tuple[tuple[Path, str], ...]) -> list[FileReport]:
+        """Read, hash and parse a batch's files, then write the changed ones in one commit."""
+        reports: list[FileReport] = []
+        read: list[tuple[FileReport, bytes, str]] = []
+        for path, identity in batch:
+            report = FileReport(path=identity)
+            reports.append(report)
+            try:
+                raw = path.read_bytes()
+            except OSError as error:
+                report.errors.append(f"cannot read the file: {error.strerror or error}")
+                continue
+            report.format = detect_format(identity, raw[:256].decode("utf-8", "replace"))
+            read.append((report, raw, hashlib.sha256(raw).hexdigest()))
+        imported = self._imported_rows([report.path for report, _raw, _hash in read])
+        parsed: dict[str, Pending] = {}
+        for report, raw, source_hash in read:
+            rows = imported.get(report.path, [])
+            pending = self._parse(report, raw, source_hash, rows)
+            if pending is not None:
+                parsed[report.path] = pending
+        if self.fail_fast:  # what comes after the first failure is neither written nor told
+            unread = (r for r in reports if r.path not in parsed and r.outcome == FAILED)
+            failed = next(unread, None)
+            if failed is not None:
+                del reports[reports.index(failed) + 1 :]
+        if not parsed:  # nothing to write: no transaction
+            return reports
+        self._slugs_maybe_taken = self._taken_slugs(
+            pending.item for report in reports if (pending := parsed.get(report.path))
+        )
+        written: list[FileReport] = []
+        try:
+            with transaction.atomic():
+                for report in reports:
+                    if (pending := parsed.get(report.path)) is None:
+                        continue
+                    self._write(report, pending)
+                    if report.outcome in (CREATED, UPDATED):
+                        written.append(report)
+                    if self.fail_fast and report.outcome == FAILED:
+                        del reports[reports.index(report) + 1 :]
+                        break
+        except DatabaseError as error:  # the batch's commit itself failed
+            self._forget_known_rows()
+            for report in written:
+                report.outcome = FAILED
+                report.object = None
+                report.errors.append(
+                    f"the database refused to commit it: {error}. Nothing of it was kept; "
+                    "run the import again."
+                )
+        return reports
+
+    def _imported_rows(self, identities: list[str]) -> dict[str, list[Publishable]]:
+        """The items earlier imports made from these files, by file: one query per model."""
+        rows: dict[str, list[Publishable]] = {}
+        if not identities:
+            return rows
+        for model in MODELS.values():
+            found = model.objects.filter(source_path__in=identities).only(
+                "pk", "slug", "title", "source_path", "source_hash"
+            )
+            for row in found:
+                rows.setdefault(row.source_path, []).append(row)
+        return rows
+
+    def _parse(
+        self, report: FileReport, raw: bytes, source_hash: str, rows: list[Publishable]
+    ) -> Pending | None:
+        """The file's parsed item, or None when it is unchanged or cannot be parsed."""
+        if not self.overwrite:
+            for row in rows:
+                if row.source_hash == source_hash:
+                    report.outcome = UNCHANGED
+                    report.object = self._describe(row)
+                    return None
+        try:
+            item = parse_file(report.path, raw, tz=self.tz)
+        except ParseError as error:
+            report.errors.append(str(error.problem))
+            return None
+        report.format = item.format
+        report.warnings.extend(str(problem) for problem in item.warnings)
+        return Pending(item, source_hash, rows)
+
+    def _taken_slugs(self, items: Iterable[ParsedItem]) -> set[tuple[str, str]]:
+        """Which of these items' slugs are taken already: one query per model.
+
+        The set grows as the batch makes items. A slug in it is checked again before it is
+        given up (the item that had it may have rolled back); a slug not in it is free.
+        """
+        wanted: dict[str, set[str]] = {}
+        for item in items:
+            wanted.setdefault(item.kind, set()).add(_slug_of(item))
+        taken: set[tuple[str, str]] = set()
+        for kind, slugs in wanted.items():
+            found = MODELS[kind].objects.filter(slug__in=slugs).values_list("slug", flat=True)
+            taken.update((kind, slug) for slug in found)
+        return taken
+
+    def _write(self, report: FileReport, pending: Pending) -> None:
+        """Write one parsed file in its own savepoint: all of it, or nothing of it."""
+        try:
+            with transaction.atomic():
+                self._load(pending.item, report.path, pending.source_hash, pending.rows, report)
+                if report.outcome == CONFLICT:
                     raise Rollback
         except Rollback:
             pass
@@ -102,35 +246,33 @@ class ArchiveLoader:
             report.object = None
             report.errors.append(f"the database refused it: {error}")
         except Exception as error:  # a bug of ours: the file fails, the run goes on
-            logger.exception("Importing %s failed unexpectedly.", identity)
+            logger.exception("Importing %s failed unexpectedly.", report.path)
             report.outcome = FAILED
             report.object = None
             report.errors.append(
                 f"could not import it ({type(error).__name__}: {error}); nothing of it was "
                 "kept. Please report this with the file."
             )
-        return report
 
-    def _unchanged(self, identity: str, source_hash: str, report: FileReport) -> bool:
-        for model in MODELS.values():
-            item = (
-                model.objects.filter(source_path=identity, source_hash=source_hash)
-                .only("pk", "slug", "title")
-                .first()
-            )
-            if item is not None:
-                report.outcome = UNCHANGED
-                report.object = self._describe(item)
-                return True
-        return False
+    def _forget_known_rows(self) -> None:
+        """After a rollback, rows looked up since may be gone: look them up again."""
+        self._known_sections.clear()
+        self._known_authors.clear()
+        self._known_tags.clear()
 
     # --- what a file becomes -------------------------------------------------------------
 
-    def _load(self, item: ParsedItem, identity: str, source_hash: str, report: FileReport):
+    def _load(
+        self,
+        item: ParsedItem,
+        identity: str,
+        source_hash: str,
+        rows: list[Publishable],
+        report: FileReport,
+    ):
         model = MODELS[item.kind]
-        for other in MODELS.values():
-            earlier = other is not model and other.objects.filter(source_path=identity).first()
-            if earlier:
+        for earlier in rows:
+            if not isinstance(earlier, model):
                 report.outcome = CONFLICT
                 report.object = self._describe(earlier)
                 report.errors.append(
@@ -140,8 +282,9 @@ class ArchiveLoader:
                     "another name, or restore its section."
                 )
                 return
-        obj = model.objects.filter(source_path=identity).first()
-        slug = slugify(item.slug)[:200] or slugify(item.title)[:200]
+        mine = [row.pk for row in rows if isinstance(row, model)]
+        obj = model.objects.filter(pk=mine[0]).first() if mine else None
+        slug = _slug_of(item)
         if obj is None:
             obj, slug = self._claim_slug(model, slug, identity, report)
         if obj is None:
@@ -164,6 +307,7 @@ class ArchiveLoader:
 
         self._fill(obj, item, identity, source_hash, report)
         obj.save(touch=False)
+        self._slugs_maybe_taken.add((KINDS[model], obj.slug))
         created = report.outcome == CREATED
         tag_names = []
         for name in item.tags:
@@ -176,11 +320,13 @@ class ArchiveLoader:
         if not created:
             obj.authors.set(authors)
             obj.tags.set(tags, clear=False)
-        else:  # a new item has no bylines or tags yet: add what there is, ask nothing
-            if authors:
-                obj.authors.add(*authors)
-            if tags:
-                obj.tags.add(*tags)
+        else:  # a new item has no bylines or tags yet: write them, ask nothing
+            bylines = obj.authors
+            bylines.through.objects.bulk_create(
+                bylines.through(**{bylines.source_field_name: obj, bylines.target_field_name: a})
+                for a in authors
+            )
+            TaggedItem.objects.bulk_create(TaggedItem(tag=tag, content_object=obj) for tag in tags)
         report.object = self._describe(obj)
         self._redirect(item, obj, identity, report)
         if isinstance(obj, Article):
@@ -193,6 +339,8 @@ class ArchiveLoader:
 
     def _claim_slug(self, model, slug: str, identity: str, report: FileReport):
         """Find the object this file updates by slug, or a free slug for a new one."""
+        if (KINDS[model], slug) not in self._slugs_maybe_taken:
+            return None, slug
         taken = model.objects.filter(slug=slug).first()
         if taken is None:
             return None, slug
@@ -298,23 +446,25 @@ class ArchiveLoader:
             authors[slug] = author
         return list(authors.values())
 
-    def _tags(self, names: list[str]) -> list[Tag | str]:
-        """Each name as its existing tag, else as the name, which taggit then makes a tag.
+    def _tags(self, names: list[str]) -> list[Tag]:
+        """Each name as its tag, made if there is none, once however often it is named.
 
         Looked up as taggit looks tags up (ignoring case under ``TAGGIT_CASE_INSENSITIVE``,
-        the oldest of several), so passing rows instead of names changes nothing.
+        the oldest of several), so the importer and the admin agree on which tag a name is.
         """
-        tags: list[Tag | str] = []
+        tags: dict[int, Tag] = {}
+        case_insensitive = getattr(settings, "TAGGIT_CASE_INSENSITIVE", False)
         for name in names:
             tag = self._known_tags.get(name)
             if tag is None:
-                case_insensitive = getattr(settings, "TAGGIT_CASE_INSENSITIVE", False)
                 lookup = "name__iexact" if case_insensitive else "name"
                 tag = Tag.objects.filter(**{lookup: name}).order_by("pk").first()
                 if tag is not None:
                     self._known_tags[name] = tag
-            tags.append(tag or name)
-        return tags
+                else:  # made by this file: not remembered, it goes if the file rolls back
+                    tag = Tag.objects.create(name=name)
+            tags.setdefault(tag.pk, tag)
+        return list(tags.values())
 
     # --- old URLs ------------------------------------------------------------------------
 
@@ -323,8 +473,13 @@ class ArchiveLoader:
             return
         site = Site.objects.get_current()
         new_url = obj.get_absolute_url()
+        existing = {
+            redirect.old_path: redirect
+            for redirect in Redirect.objects.filter(site=site, old_path__in=item.aliases)
+        }
+        new: dict[str, Redirect] = {}
         for alias in item.aliases:
-            if alias == new_url:
+            if alias == new_url or alias in new:
                 continue
             if len(new_url) > REDIRECT_NEW_PATH_LIMIT:
                 report.warnings.append(
@@ -338,16 +493,17 @@ class ArchiveLoader:
                     "no redirect made. Add a shorter one in the admin."
                 )
                 continue
-            existing = Redirect.objects.filter(site=site, old_path=alias).first()
-            if existing is None:
-                Redirect.objects.create(site=site, old_path=alias, new_path=new_url)
-            elif existing.new_path != new_url:
+            redirect = existing.get(alias)
+            if redirect is None:
+                new[alias] = Redirect(site=site, old_path=alias, new_path=new_url)
+            elif redirect.new_path != new_url:
                 report.warnings.append(
-                    f"alias {alias} already redirects to {existing.new_path} "
-                    f"({self._owner(existing.new_path)}); not taken over for "
+                    f"alias {alias} already redirects to {redirect.new_path} "
+                    f"({self._owner(redirect.new_path)}); not taken over for "
                     f"“{obj.title}” ({identity}). Change the redirect in the admin if this "
                     "item should have it."
                 )
+        Redirect.objects.bulk_create(new.values())
 
     @staticmethod
     def _owner(path: str) -> str:

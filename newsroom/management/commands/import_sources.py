@@ -80,13 +80,14 @@ class Command(BaseCommand):
             overwrite=options["overwrite"],
             comment_status=options["comment_status"],
             undated_as=undated_as,
+            fail_fast=options["fail_fast"],
         )
         report_file = open(options["report"], "w", encoding="utf-8") if options["report"] else None  # noqa: SIM115
         run = RunReport(report_file, dry_run=options["dry_run"])
         progress = self._progress_bar()
         try:
-            for done, (path, identity) in enumerate(find_source_files(options["paths"]), 1):
-                entry = loader.load_file(path, identity)
+            sources = find_source_files(options["paths"])
+            for done, entry in enumerate(loader.load_files(sources), 1):
                 run.add(entry)
                 self._print(entry, progress)
                 progress(done)
