@@ -94,7 +94,9 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        # Persistent connections: a request does not pay for connecting (or, on SQLite, for
+        # the checkpoint that closing the last connection runs).
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
         # A connection that died (database restarted, network cut) is replaced, not reused.
         conn_health_checks=True,
     )

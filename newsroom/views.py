@@ -224,6 +224,34 @@ def _comment_listing(article: Article, own: list[int], is_open: bool) -> dict:
     }
 
 
+def _blank_comment_form(request, article: Article, parent: int | None) -> str:
+    """The empty comment form, the same for every reader but for its two tokens.
+
+    It is rendered with placeholders and kept in the cache; the tokens are filled in here,
+    unless the whole page is being cached, which fills them on every hit itself.
+    """
+    key, parts = caching.get_fragment("comment_form", article.slug, parent or "")
+    if parts is None:
+        initial = {"parent": parent} if parent is not None else {}
+        html = render_to_string(
+            "newsroom/includes/comment_form.html",
+            {
+                "article": article,
+                "comment_form": CommentForm(article=article, initial=initial, placeholder=True),
+                "placeholders": True,
+            },
+            request=request,
+        )
+        parts = caching.split_page(html)
+        if key:
+            caching.set_fragment(key, parts)
+    if getattr(request, "newsroom_cache_placeholders", False):
+        html = "".join(part if isinstance(part, str) else part.decode() for part in parts)
+    else:
+        html = caching.fill_placeholders(request, parts).decode()
+    return mark_safe(html)  # noqa: S308 (rendered by the template engine, escaped)
+
+
 def comment_section(request, article: Article, form: CommentForm | None = None) -> dict:
     """What the comment section shows: the policy, the comment list and the form.
 
@@ -239,19 +267,19 @@ def comment_section(request, article: Article, form: CommentForm | None = None) 
         listing = _comment_listing(article, own, is_open)
         if key:
             caching.set_fragment(key, listing)
+    form_html = None
     if form is None and is_open:
         reply_to = request.GET.get("reply", "")
         # ASCII digits only ("²".isdigit() is true too), and a length a primary key can have.
         valid = reply_to.isascii() and reply_to.isdigit() and len(reply_to) < 19
-        initial = {"parent": int(reply_to)} if valid else {}
-        placeholder = getattr(request, "newsroom_cache_placeholders", False)
-        form = CommentForm(article=article, initial=initial, placeholder=placeholder)
+        form_html = _blank_comment_form(request, article, int(reply_to) if valid else None)
     return {
         "comment_list": listing["html"],
         "comment_count": listing["count"],
         "comments_for_json_ld": listing["for_json_ld"],
         "comments_open": is_open,
         "comment_form": form,
+        "comment_form_html": form_html,
         "discussion_policy": article.discussion_policy or conf.get("DISCUSSION_POLICY"),
     }
 

@@ -206,3 +206,56 @@ def test_the_comment_list_is_rendered_once_per_change_of_the_comments(
         moderation.approve([comment])
     assert comment_queries() == 1
     assert "Held for now" in admin_client.get(article.get_absolute_url()).content.decode()
+
+
+def test_the_blank_comment_form_is_kept_and_filled_in_for_each_reader(article, settings):
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0  # every request renders its page
+    readers = [Client(enforce_csrf_checks=True) for _ in range(2)]
+    pages = [reader.get(article.get_absolute_url()).content.decode() for reader in readers]
+    assert CSRF_INPUT.search(pages[0]).group(1) != CSRF_INPUT.search(pages[1]).group(1)
+    for html in pages:
+        assert CSRF_PLACEHOLDER not in html and "__newsroom_form_token" not in html
+        data = signing.loads(FORM_TOKEN.search(html).group(1), salt=TOKEN_SALT)
+        assert data["a"] == article.pk
+    # The second reader's form came from the cache: the same form, other tokens.
+    forms = [
+        FORM_TOKEN.sub("", CSRF_INPUT.sub("", html.split('id="comment-form"')[1])) for html in pages
+    ]
+    assert forms[0] == forms[1]
+    # And a reader can post with it.
+    settings.NEWSROOM_COMMENT_MIN_SECONDS = 0
+    response = readers[1].post(
+        f"/articles/{article.slug}/comments/",
+        {
+            "csrfmiddlewaretoken": CSRF_INPUT.search(pages[1]).group(1),
+            "token": FORM_TOKEN.search(pages[1]).group(1),
+            "author_name": "Reader",
+            "author_email": "reader@example.org",
+            "body": "From the kept form.",
+        },
+    )
+    assert response.status_code == 302
+    assert Comment.objects.get().body == "From the kept form."
+
+
+def test_a_reply_form_is_kept_apart_from_the_plain_form(article, make_comment, settings):
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+    parent = make_comment(article, status=Comment.Status.APPROVED)
+    url = article.get_absolute_url()
+    for _ in range(2):  # the second round comes from the cache
+        plain = Client().get(url).content.decode()
+        reply = Client().get(f"{url}?reply={parent.pk}").content.decode()
+        assert "Leave a comment" in plain and f'name="parent" value="{parent.pk}"' not in plain
+        assert "<h3>Reply</h3>" in reply and f'name="parent" value="{parent.pk}"' in reply
+
+
+def test_form_tokens_are_signed_with_the_current_key(article, settings):
+    now = time.time()
+    first = form_token(article, now=now)
+    assert form_token(article, now=now) == first
+    settings.SECRET_KEY = "another-secret-key-" + "x" * 40
+    second = form_token(article, now=now)
+    assert second != first
+    assert signing.loads(second, salt=TOKEN_SALT)["a"] == article.pk
+    with pytest.raises(signing.BadSignature):
+        signing.loads(first, salt=TOKEN_SALT)
