@@ -11,7 +11,7 @@ from datetime import date
 from django.contrib import messages
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import InterfaceError, OperationalError
-from django.db.models import Min, Q
+from django.db.models import Min, Q, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -287,22 +287,54 @@ def comment_section(request, article: Article, form: CommentForm | None = None) 
 @cache_public_page(article_slug=lambda kwargs: kwargs["slug"])
 def article_detail(request, slug: str):
     """An article and its comment section. Staff also see drafts and scheduled articles."""
-    article = get_object_or_404(Article.objects.visible_to(request.user).for_page(), slug=slug)
+    # Bylines and tags are fetched only when the article's fragment is not in the cache.
+    articles = Article.objects.visible_to(request.user).select_related("section")
+    article = get_object_or_404(articles, slug=slug)
     return render_article(request, article)
 
 
 def render_article(request, article: Article, form: CommentForm | None = None, status=200):
-    section = comment_section(request, article, form)
     context = {
         "article": article,
         "preview": not article.is_published,
         "meta": seo.item_meta(request, article),
-        "json_ld": seo.article_json_ld(
-            request, article, section["comments_for_json_ld"], section["comment_count"]
-        ),
-        **section,
+        **comment_section(request, article, form),
     }
+    context.update(_article_fragments(request, article, context))
     return render(request, "newsroom/article_detail.html", context, status=status)
+
+
+def _article_fragments(request, article: Article, context: dict) -> dict:
+    """The article itself and its metadata (the <head>, structured data included).
+
+    They are the same for every reader of this address, so they are rendered once per
+    change of the content or the comments and kept in the cache; a staff preview is
+    rendered every time.
+    """
+    key, fragments = None, None
+    if not context["preview"]:
+        key, fragments = caching.get_fragment(
+            "article", article.slug, request.scheme, request.get_host()
+        )
+    if fragments is not None:
+        return fragments
+    prefetch_related_objects([article], "authors", "tags")
+    context = {
+        **context,
+        "json_ld": seo.article_json_ld(
+            request, article, context["comments_for_json_ld"], context["comment_count"]
+        ),
+    }
+    fragments = {
+        name: mark_safe(render_to_string(template, context, request))  # noqa: S308 (escaped)
+        for name, template in [
+            ("head_html", "newsroom/includes/head.html"),
+            ("article_html", "newsroom/includes/article_body.html"),
+        ]
+    }
+    if key:
+        caching.set_fragment(key, fragments)
+    return fragments
 
 
 def _refuse(request, article: Article, message: str, status: int):

@@ -10,7 +10,7 @@ from django.test import Client
 from newsroom import moderation
 from newsroom.caching import CACHE_HIT_HEADER, CSRF_PLACEHOLDER
 from newsroom.forms import TOKEN_SALT, form_token
-from newsroom.models import Comment
+from newsroom.models import Article, Comment
 
 pytestmark = pytest.mark.django_db
 
@@ -259,3 +259,38 @@ def test_form_tokens_are_signed_with_the_current_key(article, settings):
     assert signing.loads(second, salt=TOKEN_SALT)["a"] == article.pk
     with pytest.raises(signing.BadSignature):
         signing.loads(first, salt=TOKEN_SALT)
+
+
+def test_the_article_and_its_metadata_are_rendered_once_per_change(
+    article, settings, django_assert_num_queries
+):
+    from newsroom import caching
+    from newsroom.models import Author
+
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0  # every request runs the view
+    article.authors.add(Author.objects.create(name="Ana Writer", slug="ana-writer"))
+    article.tags.add("Harbour")
+    url = article.get_absolute_url()
+    first = Client().get(url).content.decode()
+    with django_assert_num_queries(1):  # the article's row; the rest comes from the cache
+        second = Client().get(url).content.decode()
+    for html in (first, second):
+        assert "Ana Writer" in html and "Harbour" in html
+        assert '"@type": "NewsArticle"' in html and '<link rel="canonical"' in html
+    assert CSRF_INPUT.sub("", FORM_TOKEN.sub("", first)) == CSRF_INPUT.sub(
+        "", FORM_TOKEN.sub("", second)
+    )
+    Author.objects.filter(slug="ana-writer").update(name="Ana W.")
+    assert "Ana Writer" in Client().get(url).content.decode()  # kept until invalidated
+    caching.bump_site()  # what saving an author does once its transaction commits
+    third = Client().get(url).content.decode()
+    assert "Ana W." in third and "Ana Writer" not in third
+
+
+def test_a_staff_preview_is_never_kept(admin_client, make_article, django_assert_num_queries):
+    draft = make_article(title="Draft", status=Article.Status.DRAFT, published_at=None)
+    admin_client.get(draft.get_absolute_url())
+    # Session, user, article, bylines, tags; the comment list has its own cache entry.
+    with django_assert_num_queries(5):
+        response = admin_client.get(draft.get_absolute_url())
+    assert "Preview: this is a draft" in response.content.decode()
