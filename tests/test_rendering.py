@@ -1,9 +1,10 @@
+import html as html_lib
 import re
 from html.parser import HTMLParser
 
 import pytest
 
-from newsroom.rendering import render_markdown, sanitize_html
+from newsroom.rendering import SYNTAX_CHARACTER_LIMIT, render_markdown, sanitize_html
 from tests.xss_vectors import VECTORS
 
 XSS_VECTORS = [
@@ -132,3 +133,26 @@ def test_docstring_examples_hold():
     from newsroom import rendering
 
     assert doctest.testmod(rendering).failed == 0
+
+
+@pytest.mark.parametrize(
+    ("source", "shown"),
+    [
+        ("[" * 8000, "[" * 8000),
+        ("[" * 3000 + "]" * 3000, "[" * 3000 + "]" * 3000),
+        ("[\n" * 3000, "[\n" * 2999 + "["),
+        ("<a " * 8000, "<a " * 7999 + "<a"),
+    ],
+)
+def test_runs_of_syntax_characters_show_as_written(source, shown):
+    # Python-Markdown is quadratic on these (8,000 "[" took 7 s); escaped, they are text.
+    html = render_markdown(source)
+    assert html.startswith("<p>") and "<a " not in html and "href" not in html
+    assert html_lib.unescape(html.removeprefix("<p>").removesuffix("</p>")).strip() == shown
+
+
+def test_many_links_in_separate_list_items_still_render():
+    source = "\n".join(f"* [link {i}](https://example.org/{i})" for i in range(300))
+    assert render_markdown(source).count('<a href="https://example.org/') == 300
+    paragraph = " ".join(f"[a](/x/{i})" for i in range(SYNTAX_CHARACTER_LIMIT))
+    assert render_markdown(paragraph).count('<a href="/x/') == SYNTAX_CHARACTER_LIMIT
