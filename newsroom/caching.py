@@ -120,21 +120,26 @@ def _versions(article_slug: str | None) -> str:
     return ".".join(str(found.get(key, 0)) for key in keys)
 
 
-def get_fragment(name: str, article_slug: str, *parts) -> tuple[str | None, object]:
-    """Look up part of a page that changes with the content and the article's comments.
+def get_fragments(article_slug: str, wanted: dict[str, tuple]) -> dict[str, tuple]:
+    """Look up parts of an article's page that change with the content and its comments.
 
-    Returns its key (None when the cache is unreachable: then render in full, store
-    nothing) and the cached value (None when missing).
+    ``wanted`` maps each part's name to what else its content depends on. All are looked
+    up together (two round trips to the cache however many parts). Each name gets its key
+    (None when the cache is unreachable: then render in full, store nothing) and the
+    cached value (None when missing).
     """
     try:
         deliver_invalidations()
-        key = ":".join(
-            ["newsroom:fragment", name, _versions(article_slug), article_slug, *map(str, parts)]
-        )
-        return key, cache.get(key)
+        versions = _versions(article_slug)
+        keys = {
+            name: ":".join(["newsroom:fragment", name, versions, article_slug, *map(str, parts)])
+            for name, parts in wanted.items()
+        }
+        found = cache.get_many(list(keys.values())) if keys else {}
+        return {name: (key, found.get(key)) for name, key in keys.items()}
     except Exception:
         logger.warning("Page cache unreachable: rendering in full.", exc_info=True)
-        return None, None
+        return dict.fromkeys(wanted, (None, None))
 
 
 def set_fragment(key: str, value) -> None:

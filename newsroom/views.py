@@ -224,13 +224,13 @@ def _comment_listing(article: Article, own: list[int], is_open: bool) -> dict:
     }
 
 
-def _blank_comment_form(request, article: Article, parent: int | None) -> str:
+def _blank_comment_form(request, article: Article, parent: int | None, cached: tuple) -> str:
     """The empty comment form, the same for every reader but for its two tokens.
 
     It is rendered with placeholders and kept in the cache; the tokens are filled in here,
     unless the whole page is being cached, which fills them on every hit itself.
     """
-    key, parts = caching.get_fragment("comment_form", article.slug, parent or "")
+    key, parts = cached
     if parts is None:
         initial = {"parent": parent} if parent is not None else {}
         html = render_to_string(
@@ -252,27 +252,31 @@ def _blank_comment_form(request, article: Article, parent: int | None) -> str:
     return mark_safe(html)  # noqa: S308 (rendered by the template engine, escaped)
 
 
-def comment_section(request, article: Article, form: CommentForm | None = None) -> dict:
+def _reply_to(request) -> int | None:
+    reply_to = request.GET.get("reply", "")
+    # ASCII digits only ("²".isdigit() is true too), and a length a primary key can have.
+    valid = reply_to.isascii() and reply_to.isdigit() and len(reply_to) < 19
+    return int(reply_to) if valid else None
+
+
+def comment_section(request, article: Article, form: CommentForm | None, fragments) -> dict:
     """What the comment section shows: the policy, the comment list and the form.
 
     Readers with no pending comment of their own all see the same list, so it is rendered
-    once per change of the comments and kept in the cache.
+    once per change of the comments and kept in the cache (``fragments``: what
+    ``caching.get_fragments`` found for the page).
     """
     own = _own_comment_ids(request)
     is_open = moderation.get_policy().comments_open(article)
-    key, listing = None, None
-    if not own:
-        key, listing = caching.get_fragment("comments", article.slug, is_open)
+    key, listing = fragments.get("comments", (None, None))
     if listing is None:
         listing = _comment_listing(article, own, is_open)
         if key:
             caching.set_fragment(key, listing)
     form_html = None
     if form is None and is_open:
-        reply_to = request.GET.get("reply", "")
-        # ASCII digits only ("²".isdigit() is true too), and a length a primary key can have.
-        valid = reply_to.isascii() and reply_to.isdigit() and len(reply_to) < 19
-        form_html = _blank_comment_form(request, article, int(reply_to) if valid else None)
+        cached_form = fragments.get("comment_form", (None, None))
+        form_html = _blank_comment_form(request, article, _reply_to(request), cached_form)
     return {
         "comment_list": listing["html"],
         "comment_count": listing["count"],
@@ -294,28 +298,37 @@ def article_detail(request, slug: str):
 
 
 def render_article(request, article: Article, form: CommentForm | None = None, status=200):
+    preview = not article.is_published
+    # The parts every reader of this address shares, looked up in the cache at once: the
+    # comment list (not for a reader with a pending comment of their own, who sees it
+    # too), the blank form, and the article with its metadata (not for a staff preview).
+    wanted = {}
+    is_open = moderation.get_policy().comments_open(article)
+    if not _own_comment_ids(request):
+        wanted["comments"] = (is_open,)
+    if form is None and is_open:
+        wanted["comment_form"] = (_reply_to(request) or "",)
+    if not preview:
+        wanted["article"] = (request.scheme, request.get_host())
+    fragments = caching.get_fragments(article.slug, wanted)
     context = {
         "article": article,
-        "preview": not article.is_published,
+        "preview": preview,
         "meta": seo.item_meta(request, article),
-        **comment_section(request, article, form),
+        **comment_section(request, article, form, fragments),
     }
-    context.update(_article_fragments(request, article, context))
+    context.update(_article_fragments(request, article, context, fragments))
     return render(request, "newsroom/article_detail.html", context, status=status)
 
 
-def _article_fragments(request, article: Article, context: dict) -> dict:
+def _article_fragments(request, article: Article, context: dict, cached: dict) -> dict:
     """The article itself and its metadata (the <head>, structured data included).
 
     They are the same for every reader of this address, so they are rendered once per
     change of the content or the comments and kept in the cache; a staff preview is
     rendered every time.
     """
-    key, fragments = None, None
-    if not context["preview"]:
-        key, fragments = caching.get_fragment(
-            "article", article.slug, request.scheme, request.get_host()
-        )
+    key, fragments = cached.get("article", (None, None))
     if fragments is not None:
         return fragments
     prefetch_related_objects([article], "authors", "tags")

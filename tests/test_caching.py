@@ -294,3 +294,29 @@ def test_a_staff_preview_is_never_kept(admin_client, make_article, django_assert
     with django_assert_num_queries(5):
         response = admin_client.get(draft.get_absolute_url())
     assert "Preview: this is a draft" in response.content.decode()
+
+
+def test_an_articles_kept_parts_come_in_two_round_trips_to_the_cache(
+    article, settings, monkeypatch
+):
+    from newsroom import caching
+
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+    Client().get(article.get_absolute_url())  # renders and keeps the parts
+    calls, depth = [], [0]
+    for method in ("get", "get_many"):
+        original = getattr(caching.cache, method)
+
+        def counted(*args, _original=original, _method=method, **kwargs):
+            if not depth[0]:  # the local-memory cache's get_many calls get itself
+                calls.append(_method)
+            depth[0] += 1
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+
+        monkeypatch.setattr(caching.cache, method, counted)
+    html = Client().get(article.get_absolute_url()).content.decode()
+    assert calls == ["get_many", "get_many"]  # the versions, then the comment list, form, article
+    assert "Cached article" in html and 'id="comment-form"' in html
