@@ -1304,7 +1304,8 @@ def fault_import(site: Site, *, files: int = 200, echo=None) -> Outcome:
     log = site.workdir / "logs" / "import-killed.log"
     with open(log, "wb") as output:
         process = subprocess.Popen(
-            [sys.executable, "manage.py", "import_sources", str(root)],
+            # Small batches, so that the kill lands between commits of a run under way.
+            [sys.executable, "manage.py", "import_sources", str(root), "--batch-size", "5"],
             cwd=ROOT,
             env=child_env(site.env()),
             stdin=subprocess.DEVNULL,
@@ -1354,7 +1355,7 @@ def fault_import(site: Site, *, files: int = 200, echo=None) -> Outcome:
     out.check(
         not partial,
         f"the {len(at_kill)} articles in before the kill already had all their comments "
-        "(each file is one transaction)" + (f"; not so: {partial[:3]}" if partial else ""),
+        "(each file whole or not at all)" + (f"; not so: {partial[:3]}" if partial else ""),
     )
     third = manage("import_sources", str(root), env=site.env(), check=False)
     summary = (third.stdout.strip().splitlines() or [""])[-1]

@@ -497,3 +497,9 @@ def test_a_batch_whose_commit_fails_reports_its_files_failed(archive, monkeypatc
     monkeypatch.undo()
     again = list(ArchiveLoader(tz=UTC).load_files(sources(archive)))
     assert [report.outcome for report in again] == ["created", "unchanged"]
+
+
+def test_batch_size_is_an_option(archive):
+    output = run(archive, "--batch-size", "1")
+    assert "2 files: 2 created" in output
+    assert "at least 1" in run(archive, "--batch-size", "0", expect_failure=True)

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from newsroom.importing.files import find_source_files
-from newsroom.importing.loader import ArchiveLoader
+from newsroom.importing.loader import BATCH_SIZE, ArchiveLoader
 from newsroom.importing.report import CONFLICT, FAILED, RunReport
 
 
@@ -48,6 +48,14 @@ class Command(BaseCommand):
             help="Give every imported comment this status instead of the moderation policy's.",
         )
         parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=BATCH_SIZE,
+            metavar="N",
+            help="Files committed together (each still whole or not at all); an interrupted "
+            "run redoes at most the last N (default: %(default)s).",
+        )
+        parser.add_argument(
             "--undated-as",
             metavar="DATE",
             help="Publish files with no date on this date (YYYY-MM-DD) instead of as drafts.",
@@ -70,6 +78,8 @@ class Command(BaseCommand):
                     f"--undated-as {options['undated_as']!r} is not a date: use YYYY-MM-DD."
                 ) from None
             undated_as = timezone.make_aware(datetime.combine(day, time(12)), tz)
+        if options["batch_size"] < 1:
+            raise CommandError("--batch-size must be at least 1.")
         for path in options["paths"]:
             if not Path(path).exists():
                 raise CommandError(f"{path}: no such file or folder.")
@@ -81,6 +91,7 @@ class Command(BaseCommand):
             comment_status=options["comment_status"],
             undated_as=undated_as,
             fail_fast=options["fail_fast"],
+            batch_size=options["batch_size"],
         )
         report_file = open(options["report"], "w", encoding="utf-8") if options["report"] else None  # noqa: SIM115
         run = RunReport(report_file, dry_run=options["dry_run"])
