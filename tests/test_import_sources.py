@@ -503,3 +503,9 @@ def test_batch_size_is_an_option(archive):
     output = run(archive, "--batch-size", "1")
     assert "2 files: 2 created" in output
     assert "at least 1" in run(archive, "--batch-size", "0", expect_failure=True)
+
+
+def test_a_file_named_twice_is_imported_once(archive):
+    output = run(archive / QUOTE, archive)  # the file, then its folder
+    assert "3 files: 2 created, 0 updated, 1 unchanged" in output
+    assert QuickQuote.objects.count() == 1 and Article.objects.count() == 1

@@ -124,12 +124,18 @@ class ArchiveLoader:
         return report
 
     def _batches(self, sources: Iterable[tuple[Path, str]]) -> Iterator[FileReport]:
-        sources = iter(sources)
-        while batch := tuple(itertools.islice(sources, self.batch_size)):
-            reports = self._load_batch(batch)
-            yield from reports
-            if self.fail_fast and reports and reports[-1].outcome == FAILED:
-                return
+        batch: dict[str, Path] = {}  # identity: path
+        for path, identity in itertools.chain(sources, [(None, None)]):
+            # A file named twice (a folder and a file in it) starts a new batch, so that its
+            # second import sees what the first made.
+            if batch and (path is None or identity in batch or len(batch) == self.batch_size):
+                reports = self._load_batch(tuple((p, i) for i, p in batch.items()))
+                yield from reports
+                if self.fail_fast and reports and reports[-1].outcome == FAILED:
+                    return
+                batch = {}
+            if path is not None:
+                batch[identity] = path
 
     def _load_batch(self, batch: tuple[tuple[Path, str], ...]) -> list[FileReport]:
         """Read, hash and parse a batch's files, then write the changed ones in one commit."""
