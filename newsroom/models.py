@@ -194,13 +194,16 @@ class Publishable(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args: Any, touch: bool = True, **kwargs: Any) -> None:
+    def save(
+        self, *args: Any, touch: bool = True, body_html: str | None = None, **kwargs: Any
+    ) -> None:
         """Render the body once, here, and stamp the modification time.
 
         ``touch=False`` keeps ``updated_at`` as set by the caller (the importer sets it from
-        the source's own last-modified date).
+        the source's own last-modified date). ``body_html`` is the body as
+        ``render_markdown()`` rendered it already (the importer renders in a worker).
         """
-        self.body_html = render_markdown(self.body)
+        self.body_html = render_markdown(self.body) if body_html is None else body_html
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         if touch:

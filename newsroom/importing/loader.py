@@ -7,12 +7,12 @@ for the site (new, changed, unchanged, or changed by an editor since) and writes
 from __future__ import annotations
 
 import hashlib
-import itertools
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib.redirects.models import Redirect
@@ -27,8 +27,9 @@ from quickquotes.models import QuickQuote
 
 from .. import conf, moderation
 from ..models import Article, Author, Comment, CommentStatusChange, Publishable, Section
-from .parsers import detect_format, parse_file
-from .records import ParsedItem, ParseError
+from .parsers import detect_format
+from .prepare import NAME_LIMIT, Prepared, Preparer, comment_fields
+from .records import ParsedItem
 from .report import CONFLICT, CREATED, FAILED, UNCHANGED, UPDATED, FileReport
 
 logger = logging.getLogger(__name__)
@@ -47,12 +48,26 @@ def _slug_of(item: ParsedItem) -> str:
 
 
 @dataclass
-class Pending:
-    """A parsed file waiting for its batch's transaction."""
+class Queued:
+    """A file of a batch: read (unless it could not be), maybe being prepared already."""
 
-    item: ParsedItem
+    report: FileReport
+    raw: bytes | None = None
+    source_hash: str = ""
+    prepared: Any = None  # what Preparer.submit() returned
+
+
+@dataclass
+class Pending:
+    """A prepared file waiting for its batch's transaction."""
+
+    prepared: Prepared
     source_hash: str
     rows: list[Publishable]  # what earlier imports made from the file
+
+    @property
+    def item(self) -> ParsedItem:
+        return self.prepared.item
 
 
 class Rollback(Exception):
@@ -77,6 +92,7 @@ class ArchiveLoader:
         policy: moderation.ModerationPolicy | None = None,
         fail_fast: bool = False,
         batch_size: int = BATCH_SIZE,
+        worker: bool = False,
     ) -> None:
         self.tz = tz
         self.dry_run = dry_run
@@ -86,6 +102,10 @@ class ArchiveLoader:
         self.comment_status = comment_status
         self.undated_as = undated_as
         self.policy = policy or moderation.get_policy()
+        # With ``worker``, a worker process prepares each batch (parses the files, renders
+        # the Markdown, applies the word lists) while this one writes the batch before.
+        self.worker = worker
+        self.preparer = Preparer(tz, self.policy, comment_status)
         # Rows that existed when a file looked them up, by the key the file named them with.
         # They stay valid whatever later files roll back, and they save a query per name in
         # archives where a few sections, authors and tags recur in thousands of files.
@@ -124,40 +144,75 @@ class ArchiveLoader:
         return report
 
     def _batches(self, sources: Iterable[tuple[Path, str]]) -> Iterator[FileReport]:
+        # While a batch is written here, the next one is prepared in the worker process.
+        ahead: list[Queued] | None = None
+        try:
+            for batch in self._split(sources):
+                started = self._start(batch, ahead=ahead is not None)
+                if ahead is not None:
+                    reports = self._finish(ahead)
+                    yield from reports
+                    if self.fail_fast and reports and reports[-1].outcome == FAILED:
+                        return
+                ahead = started
+            if ahead is not None:
+                yield from self._finish(ahead)
+        finally:
+            self.preparer.close()
+
+    def _split(self, sources: Iterable[tuple[Path, str]]) -> Iterator[list[tuple[Path, str]]]:
         batch: dict[str, Path] = {}  # identity: path
-        for path, identity in itertools.chain(sources, [(None, None)]):
+        for path, identity in sources:
             # A file named twice (a folder and a file in it) starts a new batch, so that its
             # second import sees what the first made.
-            if batch and (path is None or identity in batch or len(batch) == self.batch_size):
-                reports = self._load_batch(tuple((p, i) for i, p in batch.items()))
-                yield from reports
-                if self.fail_fast and reports and reports[-1].outcome == FAILED:
-                    return
+            if identity in batch or len(batch) == self.batch_size:
+                yield [(p, i) for i, p in batch.items()]
                 batch = {}
-            if path is not None:
-                batch[identity] = path
+            batch[identity] = path
+        if batch:
+            yield [(p, i) for i, p in batch.items()]
 
-    def _load_batch(self, batch: tuple[tuple[Path, str], ...]) -> list[FileReport]:
-        """Read, hash and parse a batch's files, then write the changed ones in one commit."""
-        reports: list[FileReport] = []
-        read: list[tuple[FileReport, bytes, str]] = []
+    def _start(self, batch: list[tuple[Path, str]], *, ahead: bool) -> list[Queued]:
+        """Read and hash a batch's files; when it is ``ahead`` of the one being written,
+        hand the files that changed to the worker process to prepare meanwhile."""
+        queued: list[Queued] = []
         for path, identity in batch:
             report = FileReport(path=identity)
-            reports.append(report)
             try:
                 raw = path.read_bytes()
             except OSError as error:
                 report.errors.append(f"cannot read the file: {error.strerror or error}")
+                queued.append(Queued(report))
                 continue
             report.format = detect_format(identity, raw[:256].decode("utf-8", "replace"))
-            read.append((report, raw, hashlib.sha256(raw).hexdigest()))
-        imported = self._imported_rows([report.path for report, _raw, _hash in read])
+            queued.append(Queued(report, raw, hashlib.sha256(raw).hexdigest()))
+        if ahead and self.worker:
+            self.preparer.start_worker()
+            # Unchanged files need no preparing. _finish() looks again, after the batch
+            # before this one is written: this is only a guess that saves work.
+            imported = self._imported_rows([q.report.path for q in queued if q.raw is not None])
+            for entry in queued:
+                if entry.raw is not None and not self._unchanged_row(entry, imported):
+                    entry.prepared = self.preparer.submit(entry.report.path, entry.raw)
+        return queued
+
+    def _unchanged_row(self, entry: Queued, imported: dict[str, list[Publishable]]):
+        """The item the file made when it last imported, if it has not changed since."""
+        if self.overwrite:
+            return None
+        rows = imported.get(entry.report.path, [])
+        return next((row for row in rows if row.source_hash == entry.source_hash), None)
+
+    def _finish(self, queued: list[Queued]) -> list[FileReport]:
+        """Prepare what is not prepared yet, then write the changed files in one commit."""
+        reports = [entry.report for entry in queued]
+        readable = [entry for entry in queued if entry.raw is not None]
+        imported = self._imported_rows([entry.report.path for entry in readable])
         parsed: dict[str, Pending] = {}
-        for report, raw, source_hash in read:
-            rows = imported.get(report.path, [])
-            pending = self._parse(report, raw, source_hash, rows)
+        for entry in readable:
+            pending = self._parse(entry, imported)
             if pending is not None:
-                parsed[report.path] = pending
+                parsed[entry.report.path] = pending
         if self.fail_fast:  # what comes after the first failure is neither written nor told
             unread = (r for r in reports if r.path not in parsed and r.outcome == FAILED)
             failed = next(unread, None)
@@ -204,24 +259,32 @@ class ArchiveLoader:
                 rows.setdefault(row.source_path, []).append(row)
         return rows
 
-    def _parse(
-        self, report: FileReport, raw: bytes, source_hash: str, rows: list[Publishable]
-    ) -> Pending | None:
-        """The file's parsed item, or None when it is unchanged or cannot be parsed."""
-        if not self.overwrite:
-            for row in rows:
-                if row.source_hash == source_hash:
-                    report.outcome = UNCHANGED
-                    report.object = self._describe(row)
-                    return None
-        try:
-            item = parse_file(report.path, raw, tz=self.tz)
-        except ParseError as error:
-            report.errors.append(str(error.problem))
+    def _parse(self, entry: Queued, imported: dict[str, list[Publishable]]) -> Pending | None:
+        """The file's prepared item, or None when it is unchanged or cannot be imported."""
+        report = entry.report
+        row = self._unchanged_row(entry, imported)
+        if row is not None:
+            report.outcome = UNCHANGED
+            report.object = self._describe(row)
             return None
-        report.format = item.format
-        report.warnings.extend(str(problem) for problem in item.warnings)
-        return Pending(item, source_hash, rows)
+        try:
+            if entry.prepared is not None:  # by the worker, while the last batch was written
+                prepared = entry.prepared.result()
+            else:
+                prepared = self.preparer.here(report.path, entry.raw)
+        except Exception as error:  # a bug of ours: the file fails, the run goes on
+            logger.exception("Preparing %s failed unexpectedly.", report.path)
+            report.errors.append(
+                f"could not read it ({type(error).__name__}: {error}); nothing of it was "
+                "kept. Please report this with the file."
+            )
+            return None
+        if prepared.item is None:
+            report.errors.append(prepared.error)
+            return None
+        report.format = prepared.item.format
+        report.warnings.extend(str(problem) for problem in prepared.item.warnings)
+        return Pending(prepared, entry.source_hash, imported.get(report.path, []))
 
     def _taken_slugs(self, items: Iterable[ParsedItem]) -> set[tuple[str, str]]:
         """Which of these items' slugs are taken already: one query per model.
@@ -242,7 +305,7 @@ class ArchiveLoader:
         """Write one parsed file in its own savepoint: all of it, or nothing of it."""
         try:
             with transaction.atomic():
-                self._load(pending.item, report.path, pending.source_hash, pending.rows, report)
+                self._load(pending, report.path, report)
                 if report.outcome == CONFLICT:
                     raise Rollback
         except Rollback:
@@ -268,14 +331,8 @@ class ArchiveLoader:
 
     # --- what a file becomes -------------------------------------------------------------
 
-    def _load(
-        self,
-        item: ParsedItem,
-        identity: str,
-        source_hash: str,
-        rows: list[Publishable],
-        report: FileReport,
-    ):
+    def _load(self, pending: Pending, identity: str, report: FileReport):
+        item, source_hash, rows = pending.item, pending.source_hash, pending.rows
         model = MODELS[item.kind]
         for earlier in rows:
             if not isinstance(earlier, model):
@@ -312,7 +369,7 @@ class ArchiveLoader:
             report.outcome = UPDATED
 
         self._fill(obj, item, identity, source_hash, report)
-        obj.save(touch=False)
+        obj.save(touch=False, body_html=pending.prepared.body_html)
         self._slugs_maybe_taken.add((KINDS[model], obj.slug))
         created = report.outcome == CREATED
         tag_names = []
@@ -336,7 +393,7 @@ class ArchiveLoader:
         report.object = self._describe(obj)
         self._redirect(item, obj, identity, report)
         if isinstance(obj, Article):
-            self._comments(item, obj, report, created=created)
+            self._comments(pending.prepared, obj, report, created=created)
         elif item.comments:
             report.warnings.append(
                 f"{len(item.comments)} comments on a quick quote: quick quotes take no "
@@ -529,8 +586,9 @@ class ArchiveLoader:
     # --- comments ------------------------------------------------------------------------
 
     def _comments(
-        self, item: ParsedItem, article: Article, report: FileReport, *, created: bool
+        self, prepared: Prepared, article: Article, report: FileReport, *, created: bool
     ) -> None:
+        item = prepared.item
         if not item.comments:
             return
         known: set[int] = set()
@@ -540,36 +598,24 @@ class ArchiveLoader:
             )
         submitted_at = article.published_at or article.created_at
         new: list[Comment] = []
-        for parsed in item.comments:
+        decided_at = timezone.now()
+        for parsed, verdict in zip(item.comments, prepared.verdicts, strict=True):
             if parsed.position is not None and parsed.position in known:
                 continue  # imported before; moderators may have decided on it since
-            name = parsed.author_name.strip() or "Anonymous"
-            if len(name) > 100:
+            if len(parsed.author_name.strip()) > NAME_LIMIT:
                 report.warnings.append(
-                    f"comment {parsed.position}: the name is longer than 100 characters and "
-                    "was shortened."
+                    f"comment {parsed.position}: the name is longer than {NAME_LIMIT} "
+                    "characters and was shortened."
                 )
-            comment = Comment(
-                article=article,
-                kind=parsed.kind,
-                author_name=name[:100],
-                author_url=parsed.author_url[:500],
-                body=parsed.body,
-                position=parsed.position,
-                submitted_at=submitted_at,
+            new.append(
+                Comment(
+                    article=article,
+                    submitted_at=submitted_at,
+                    decided_at=decided_at,
+                    **comment_fields(parsed),
+                    **verdict,
+                )
             )
-            if self.comment_status:
-                verdict = moderation.Verdict(
-                    self.comment_status,
-                    [moderation.Reason("imported", f"--comment-status {self.comment_status}")],
-                )
-            else:
-                verdict = self.policy.check(comment, imported=True)
-            moderation.apply_verdict(comment, verdict)
-            comment.decided_rule = verdict.rule
-            comment.decision_reason = verdict.summary
-            comment.decided_at = timezone.now()
-            new.append(comment)
         if not new:
             return
         Comment.objects.bulk_create(new)

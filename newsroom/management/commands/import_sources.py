@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import zoneinfo
 from datetime import datetime, time
@@ -92,6 +93,8 @@ class Command(BaseCommand):
             undated_as=undated_as,
             fail_fast=options["fail_fast"],
             batch_size=options["batch_size"],
+            # A second core prepares the next batch while this process writes.
+            worker=(os.cpu_count() or 1) > 1,
         )
         report_file = open(options["report"], "w", encoding="utf-8") if options["report"] else None  # noqa: SIM115
         run = RunReport(report_file, dry_run=options["dry_run"])

@@ -1,0 +1,168 @@
+"""What a file becomes before the database is involved: parsed, rendered and judged.
+
+This is the import's pure CPU work (YAML, Markdown, the moderation word lists), about half
+of its time. ``Preparer`` does it in this process, or in a worker process while this one
+writes the previous batch: the loader only writes what comes back.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import pickle
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from datetime import tzinfo
+from typing import Any
+
+from .parsers import parse_file
+from .records import ParsedComment, ParsedItem, ParseError
+
+logger = logging.getLogger(__name__)
+NAME_LIMIT = 100
+URL_LIMIT = 500
+
+
+@dataclass
+class Prepared:
+    """A parsed file, or why it cannot be imported (``error``)."""
+
+    item: ParsedItem | None = None
+    error: str = ""
+    body_html: str = ""
+    # One per comment of the item: the model fields its moderation verdict sets.
+    verdicts: list[dict[str, Any]] = field(default_factory=list)
+
+
+def comment_fields(parsed: ParsedComment) -> dict[str, Any]:
+    """A parsed comment's model fields (no name: "Anonymous"; long values shortened)."""
+    name = parsed.author_name.strip() or "Anonymous"
+    return {
+        "kind": parsed.kind,
+        "author_name": name[:NAME_LIMIT],
+        "author_url": parsed.author_url[:URL_LIMIT],
+        "body": parsed.body,
+        "position": parsed.position,
+    }
+
+
+def prepare(identity: str, raw: bytes, tz: tzinfo, policy, comment_status: str | None):
+    """Parse a file, render its body and judge its comments (needs Django's settings)."""
+    from .. import moderation
+    from ..models import Comment
+    from ..rendering import render_markdown
+
+    try:
+        item = parse_file(identity, raw, tz=tz)
+    except ParseError as error:
+        return Prepared(error=str(error.problem))
+    verdicts = []
+    for parsed in item.comments:
+        if comment_status:
+            reason = moderation.Reason("imported", f"--comment-status {comment_status}")
+            verdict = moderation.Verdict(comment_status, [reason])
+        else:
+            verdict = policy.check(Comment(**comment_fields(parsed)), imported=True)
+        verdicts.append(
+            {
+                "status": verdict.status,
+                "moderation_reasons": verdict.reasons_as_json(),
+                "rules": moderation.rules_field(reason.rule for reason in verdict.reasons),
+                "decided_rule": verdict.rule,
+                "decision_reason": verdict.summary,
+            }
+        )
+    return Prepared(item=item, body_html=render_markdown(item.body), verdicts=verdicts)
+
+
+# --- in a worker process ------------------------------------------------------------------
+
+_worker_policy = None
+
+
+def _start_worker(policy: bytes) -> None:
+    # A fresh interpreter ("spawn"): it shares no database connection with the importer,
+    # and it never opens one of its own.
+    global _worker_policy
+    import django
+
+    django.setup()
+    _worker_policy = pickle.loads(policy)  # noqa: S301 (pickled by the importer itself)
+
+
+def _prepare_in_worker(identity: str, raw: bytes, tz: tzinfo, comment_status: str | None):
+    return prepare(identity, raw, tz, _worker_policy, comment_status)
+
+
+class Preparer:
+    """Prepares files here, or ahead in a worker process once ``start_worker()`` is called.
+
+    ``submit()`` returns something whose ``result()`` is the ``Prepared`` file. Should the
+    worker die, the files it had are prepared here instead, and so is every later one.
+    """
+
+    def __init__(self, tz: tzinfo, policy, comment_status: str | None) -> None:
+        self.tz = tz
+        self.policy = policy
+        self.comment_status = comment_status
+        self._pool: ProcessPoolExecutor | None = None
+
+    def start_worker(self) -> None:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_worker,
+                initargs=(pickle.dumps(self.policy),),
+            )
+
+    def submit(self, identity: str, raw: bytes) -> _Later:
+        if self._pool is not None:
+            try:
+                future = self._pool.submit(
+                    _prepare_in_worker, identity, raw, self.tz, self.comment_status
+                )
+                return _FromWorker(future, self, identity, raw)
+            except BrokenProcessPool:
+                self._worker_lost()
+        return _Later(self, identity, raw)
+
+    def here(self, identity: str, raw: bytes) -> Prepared:
+        return prepare(identity, raw, self.tz, self.policy, self.comment_status)
+
+    def _worker_lost(self) -> None:
+        if self._pool is not None:
+            logger.warning("The import's worker process stopped: preparing files here.")
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+class _Later:
+    """A file to prepare in this process when its result is asked for."""
+
+    def __init__(self, preparer: Preparer, identity: str, raw: bytes) -> None:
+        self.preparer, self.identity, self.raw = preparer, identity, raw
+
+    def result(self) -> Prepared:
+        return self.preparer.here(self.identity, self.raw)
+
+
+class _FromWorker(_Later):
+    """A file the worker process is preparing."""
+
+    def __init__(self, future: Future, preparer: Preparer, identity: str, raw: bytes) -> None:
+        super().__init__(preparer, identity, raw)
+        self.future = future
+
+    def result(self) -> Prepared:
+        try:
+            return self.future.result()
+        except BrokenProcessPool:
+            self.preparer._worker_lost()
+            return super().result()
