@@ -1,7 +1,8 @@
-"""Write parsed archive files into the database: one file, one transaction, one report.
+"""Write archive files into the database: each file whole or not at all, with its report.
 
-The parsers turn bytes into plain records; this module decides what those records mean
-for the site (new, changed, unchanged, or changed by an editor since) and writes them.
+The parsers turn bytes into plain records (``prepare.py`` runs them, perhaps in a worker
+process); this module decides what those records mean for the site (new, changed,
+unchanged, or changed by an editor since) and writes them, a batch of files per commit.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ class Queued:
     report: FileReport
     raw: bytes | None = None
     source_hash: str = ""
-    prepared: Any = None  # what Preparer.submit() returned
+    prepared: Any = None  # what Preparer.submit() returned, if the worker has it
 
 
 @dataclass
@@ -71,7 +72,7 @@ class Pending:
 
 
 class Rollback(Exception):
-    """Raised inside a file's transaction to undo it (a dry run, or a conflict)."""
+    """Raised inside a transaction to undo it: a file's on a conflict, a dry run's at its end."""
 
 
 def _same_text(a: str, b: str) -> bool:
@@ -99,13 +100,11 @@ class ArchiveLoader:
         self.fail_fast = fail_fast
         self.batch_size = batch_size
         self.overwrite = overwrite
-        self.comment_status = comment_status
         self.undated_as = undated_as
-        self.policy = policy or moderation.get_policy()
         # With ``worker``, a worker process prepares each batch (parses the files, renders
         # the Markdown, applies the word lists) while this one writes the batch before.
         self.worker = worker
-        self.preparer = Preparer(tz, self.policy, comment_status)
+        self.preparer = Preparer(tz, policy or moderation.get_policy(), comment_status)
         # Rows that existed when a file looked them up, by the key the file named them with.
         # They stay valid whatever later files roll back, and they save a query per name in
         # archives where a few sections, authors and tags recur in thousands of files.
