@@ -116,3 +116,14 @@ def test_files_are_prepared_here_once_the_worker_is_gone(archive, on_submit):
     assert prepared.item.title == "Aliyev Threatens War via Twitter"
     assert "<p>" in prepared.body_html and len(prepared.verdicts) == len(prepared.item.comments)
     assert preparer._pool is None  # and so is every later file
+
+
+def test_files_are_prepared_here_when_no_worker_can_start(archive, monkeypatch):
+    import multiprocessing.context
+
+    def refuse(self):
+        raise OSError("cannot start a process here")
+
+    monkeypatch.setattr(multiprocessing.context.SpawnProcess, "start", refuse)
+    reports = import_all(archive, worker=True)
+    assert [outcome for _path, outcome, *_ in reports].count("created") == 6

@@ -2,7 +2,9 @@
 
 This is the import's pure CPU work (YAML, Markdown, the moderation word lists), about half
 of its time. ``Preparer`` does it in this process, or in a worker process while this one
-writes the previous batch: the loader only writes what comes back.
+writes the previous batch: the loader only writes what comes back. The moderation policy's
+``check(comment, imported=True)`` runs there too; the site's own policy needs no database
+for it.
 """
 
 from __future__ import annotations
@@ -124,7 +126,7 @@ class Preparer:
                     _prepare_in_worker, identity, raw, self.tz, self.comment_status
                 )
                 return _FromWorker(future, self, identity, raw)
-            except BrokenProcessPool:
+            except (BrokenProcessPool, OSError):  # it died, or could not be started
                 self._worker_lost()
         return _Later(self, identity, raw)
 
