@@ -6,6 +6,7 @@ from __future__ import annotations
 import calendar
 import logging
 import sys
+from dataclasses import dataclass
 from datetime import date
 
 from django.contrib import messages
@@ -259,15 +260,26 @@ def _reply_to(request) -> int | None:
     return int(reply_to) if valid else None
 
 
-def comment_section(request, article: Article, form: CommentForm | None, fragments) -> dict:
+@dataclass
+class ArticlePage:
+    """What an article page depends on besides the article: who asks, and what for."""
+
+    preview: bool  # a staff preview of a draft or scheduled article
+    comments_open: bool
+    own_comments: list[int]  # the reader's pending comments, shown to them alone
+    reply_to: int | None  # ?reply=: the comment the form answers
+
+
+def comment_section(
+    request, article: Article, form: CommentForm | None, page: ArticlePage, fragments: dict
+) -> dict:
     """What the comment section shows: the policy, the comment list and the form.
 
     Readers with no pending comment of their own all see the same list, so it is rendered
     once per change of the comments and kept in the cache (``fragments``: what
     ``caching.get_fragments`` found for the page).
     """
-    own = _own_comment_ids(request)
-    is_open = moderation.get_policy().comments_open(article)
+    own, is_open = page.own_comments, page.comments_open
     key, listing = fragments.get("comments", (None, None))
     if listing is None:
         listing = _comment_listing(article, own, is_open)
@@ -276,7 +288,7 @@ def comment_section(request, article: Article, form: CommentForm | None, fragmen
     form_html = None
     if form is None and is_open:
         cached_form = fragments.get("comment_form", (None, None))
-        form_html = _blank_comment_form(request, article, _reply_to(request), cached_form)
+        form_html = _blank_comment_form(request, article, page.reply_to, cached_form)
     return {
         "comment_list": listing["html"],
         "comment_count": listing["count"],
@@ -298,24 +310,28 @@ def article_detail(request, slug: str):
 
 
 def render_article(request, article: Article, form: CommentForm | None = None, status=200):
-    preview = not article.is_published
+    page = ArticlePage(
+        preview=not article.is_published,
+        comments_open=moderation.get_policy().comments_open(article),
+        own_comments=_own_comment_ids(request),
+        reply_to=_reply_to(request),
+    )
     # The parts every reader of this address shares, looked up in the cache at once: the
     # comment list (not for a reader with a pending comment of their own, who sees it
     # too), the blank form, and the article with its metadata (not for a staff preview).
     wanted = {}
-    is_open = moderation.get_policy().comments_open(article)
-    if not _own_comment_ids(request):
-        wanted["comments"] = (is_open,)
-    if form is None and is_open:
-        wanted["comment_form"] = (_reply_to(request) or "",)
-    if not preview:
+    if not page.own_comments:
+        wanted["comments"] = (page.comments_open,)
+    if form is None and page.comments_open:
+        wanted["comment_form"] = (page.reply_to or "",)
+    if not page.preview:
         wanted["article"] = (request.scheme, request.get_host())
     fragments = caching.get_fragments(article.slug, wanted)
     context = {
         "article": article,
-        "preview": preview,
+        "preview": page.preview,
         "meta": seo.item_meta(request, article),
-        **comment_section(request, article, form, fragments),
+        **comment_section(request, article, form, page, fragments),
     }
     context.update(_article_fragments(request, article, context, fragments))
     return render(request, "newsroom/article_detail.html", context, status=status)
