@@ -509,3 +509,14 @@ def test_a_file_named_twice_is_imported_once(archive):
     output = run(archive / QUOTE, archive)  # the file, then its folder
     assert "3 files: 2 created, 0 updated, 1 unchanged" in output
     assert QuickQuote.objects.count() == 1 and Article.objects.count() == 1
+
+
+def test_dates_with_an_odd_zone_offset_are_stored(archive):
+    # Python takes zone offsets down to the microsecond; PostgreSQL refuses fractions of a
+    # second. The moment is kept exactly.
+    date = "!!timestamp 2000-01-01 00:00:00+00:00:01.000001"
+    write(archive, "odd.md", f"---\ntitle: Odd Zone\ndate: {date}\n---\nx\n")
+    output = run(archive / "odd.md")
+    assert "1 files: 1 created" in output
+    article = Article.objects.get()
+    assert article.published_at == datetime(1999, 12, 31, 23, 59, 58, 999999, tzinfo=UTC)

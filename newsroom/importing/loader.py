@@ -11,7 +11,7 @@ import hashlib
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,14 @@ TAG_NAME_LIMIT = 100
 # Files per transaction: enough that commits and lookups cost little per file, few enough
 # that a batch's parsed files take little memory and an interrupted run redoes little.
 BATCH_SIZE = 100
+
+
+def _storable(moment: datetime | None) -> datetime | None:
+    """The moment with a zone offset every database takes: PostgreSQL refuses offsets
+    with fractions of a second, which Python (and so YAML) allows."""
+    if moment is not None and moment.utcoffset() % timedelta(seconds=1):
+        return moment.astimezone(UTC)
+    return moment
 
 
 def _slug_of(item: ParsedItem) -> str:
@@ -436,7 +444,8 @@ class ArchiveLoader:
         obj.featured_image_url = item.featured_image_url[:1000]
         obj.featured_image_alt = item.featured_image_alt[:300]
         obj.featured_image_caption = item.featured_image_caption[:500]
-        published_at = item.publish_date or item.date
+        date, publish_date, lastmod = map(_storable, (item.date, item.publish_date, item.lastmod))
+        published_at = publish_date or date
         if published_at is None and self.undated_as is not None:
             published_at = self.undated_as
             report.warnings.append(
@@ -458,8 +467,8 @@ class ArchiveLoader:
                     f"publication date {published_at.isoformat()} is in the future: scheduled."
                 )
         obj.published_at = published_at
-        obj.created_at = item.date or published_at or now
-        obj.updated_at = min(item.lastmod or published_at or now, now)
+        obj.created_at = date or published_at or now
+        obj.updated_at = min(lastmod or published_at or now, now)
         obj.imported_at = now
         obj.source_path = identity
         obj.source_hash = source_hash
