@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import functools
 import time
 
 from django import forms
-from django.conf import settings
 from django.core import signing
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from . import conf
-from .caching import form_token_placeholder
 from .models import Article, Comment
 
 TOKEN_SALT = "newsroom.comment-form"  # noqa: S105 (a namespace, not a secret)
@@ -21,14 +18,7 @@ TOKEN_SALT = "newsroom.comment-form"  # noqa: S105 (a namespace, not a secret)
 def form_token(article: Article | int, now: float | None = None) -> str:
     """A signed note of which article the form is for and when it was handed out."""
     article_id = getattr(article, "pk", article)
-    return _signed(article_id, int(now or time.time()), settings.SECRET_KEY)
-
-
-@functools.lru_cache(maxsize=256)
-def _signed(article_id: int, second: int, secret_key: str) -> str:
-    # Signing is deterministic within a second, so each article's token is signed once a
-    # second however many readers a busy page has.
-    return signing.dumps({"a": article_id, "t": second}, key=secret_key, salt=TOKEN_SALT)
+    return signing.dumps({"a": article_id, "t": int(now or time.time())}, salt=TOKEN_SALT)
 
 
 class CommentForm(forms.ModelForm):
@@ -50,7 +40,7 @@ class CommentForm(forms.ModelForm):
             "body": forms.Textarea(attrs={"rows": 6}),
         }
 
-    def __init__(self, *args, article: Article, placeholder: bool = False, **kwargs) -> None:
+    def __init__(self, *args, article: Article, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.article = article
         self.fields["author_email"].required = conf.get("COMMENTS_REQUIRE_EMAIL")
@@ -62,11 +52,8 @@ class CommentForm(forms.ModelForm):
         self.fields["author_name"].widget.attrs["autocomplete"] = "name"
         self.fields["author_email"].widget.attrs["autocomplete"] = "email"
         self.fields["author_url"].widget.attrs["autocomplete"] = "url"
-        if not self.is_bound:
-            # A cached page gets a placeholder, filled with a fresh token on every request.
-            self.initial["token"] = (
-                form_token_placeholder(article.pk) if placeholder else form_token(article)
-            )
+        if not self.is_bound:  # unless the caller gives one, such as a cache placeholder
+            self.initial.setdefault("token", form_token(article))
 
     def clean_honeypot(self) -> str:
         value = self.cleaned_data["honeypot"]
