@@ -474,19 +474,29 @@ def test_fail_fast_keeps_the_files_before_the_failure_only(archive):
     assert "2 files: 1 created" in output
 
 
-@pytest.mark.django_db(transaction=True)
 def test_a_batch_whose_commit_fails_reports_its_files_failed(archive, monkeypatch):
+    """The batch's transaction refuses to commit, after its file was written."""
     from django.db import OperationalError, connection
 
-    commit, calls = connection.commit, []
+    from newsroom.importing import loader
 
-    def commit_once_refused():
-        calls.append(1)
-        if len(calls) == 1:
+    # Inside the test's own transaction a batch commits as a savepoint: refuse the first
+    # savepoint released after a file was written, which is its batch's.
+    written, write = [], loader.ArchiveLoader._write
+    release, refused = connection.savepoint_commit, []
+
+    def write_and_note(self, report, pending):
+        write(self, report, pending)
+        written.append(report.path)
+
+    def release_once_refused(sid):
+        if written and not refused:
+            refused.append(sid)
             raise OperationalError("disk I/O error")
-        commit()
+        release(sid)
 
-    monkeypatch.setattr(connection, "commit", commit_once_refused)
+    monkeypatch.setattr(loader.ArchiveLoader, "_write", write_and_note)
+    monkeypatch.setattr(connection, "savepoint_commit", release_once_refused)
     reports = list(ArchiveLoader(tz=UTC, batch_size=1).load_files(sources(archive)))
     assert [report.path for report in reports] == [DUMP, QUOTE]
     assert reports[0].outcome == "failed" and reports[0].object is None
