@@ -56,6 +56,23 @@ def browser():
 
 
 @pytest.fixture
+def staff_roles(transactional_db):
+    """The Editors and Moderators groups with their permissions, as the data migrations
+    make them.
+
+    The browser tests flush the database after each test and count on serialized rollback
+    to bring the migrations' rows back. When tests outside this folder set the database up
+    first, the browser tests see a connection without those serialized rows, so the roles
+    are made here, with the migrations' own function.
+    """
+    from django.apps import apps
+
+    from newsroom.roles import grant_role_permissions
+
+    grant_role_permissions(apps, ["newsroom", "quickquotes", "taggit"])
+
+
+@pytest.fixture
 def new_page(browser):
     """Open pages in fresh browser contexts (separate cookies), closed after the test.
 

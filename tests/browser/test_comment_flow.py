@@ -13,7 +13,7 @@ SCRIPT_BODY = (
 
 
 def test_reader_posts_moderator_approves_reader_sees_it(
-    live_server, new_page, make_article, django_user_model, settings
+    live_server, new_page, make_article, django_user_model, settings, staff_roles
 ):
     settings.NEWSROOM_COMMENT_MIN_SECONDS = 0
     article = make_article(title="Aliyev Threatens War via Twitter")

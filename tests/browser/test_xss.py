@@ -156,7 +156,9 @@ def test_no_vector_runs_on_any_reader_page(live_server, new_page, hostile_site):
     _visit(page, base + "/no-such-page/<script>alert(1)</script>/")
 
 
-def test_no_vector_runs_in_the_admin(live_server, new_page, hostile_site, django_user_model):
+def test_no_vector_runs_in_the_admin(
+    live_server, new_page, hostile_site, django_user_model, staff_roles
+):
     editor = django_user_model.objects.create_user("editor", password="editor-pass", is_staff=True)
     editor.groups.add(Group.objects.get(name=EDITORS))
     page = new_page()
