@@ -127,7 +127,7 @@ def test_error_pages_are_not_cached(client):
 def test_pages_are_served_when_the_cache_is_down(client, article, settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "newsroom.cache_backends.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
         }
     }
