@@ -2,10 +2,15 @@
 
 A page is stored under the current *site version* (bumped whenever published content,
 sections, authors, tags or redirects change) and, for an article, its *article version*
-(bumped when its comments change), so a comment flood only refreshes one page. The
-per-request parts of a page (the CSRF token and the comment form's signed timestamp) are
-stored as placeholders and filled in on every hit: a cached page never hands one
-visitor's token to another.
+(bumped when its comments change), so a comment flood only refreshes one page. Each entry
+is stored with the versions it was rendered under, and looked up together with the
+current ones, so a hit takes one round trip to the cache; an entry whose versions are
+out of date is a miss, and is overwritten.
+
+The per-request parts of a page (the CSRF token and the comment form's signed timestamp)
+are stored as placeholders and filled in on every hit: a cached page never hands one
+visitor's token to another. A page is kept twice, as text and compressed with gzip
+(``compression``), for readers whose browser accepts that.
 """
 
 from __future__ import annotations
@@ -25,8 +30,9 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 
-from . import conf
+from . import compression, conf
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +40,8 @@ SITE_VERSION = "newsroom:v:site"
 CSRF_PLACEHOLDER = "__newsroom_csrf__"
 FORM_TOKEN = re.compile(r"__newsroom_form_token_(\d+)__")
 CACHE_HIT_HEADER = "X-Newsroom-Cache"
+ENCODINGS = ("identity", "gzip")
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 
 
 def form_token_placeholder(article_id: int) -> str:
@@ -114,39 +122,61 @@ def bump_articles(slugs: Iterable[str]) -> None:
         _bump(_article_key(slug))
 
 
-def _versions(article_slug: str | None) -> str:
-    keys = [SITE_VERSION] + ([_article_key(article_slug)] if article_slug else [])
-    found = cache.get_many(keys)
-    return ".".join(str(found.get(key, 0)) for key in keys)
+def lookup(article_slug: str | None, keys: Iterable[str]) -> tuple[str, dict]:
+    """The current versions and those of ``keys``' entries that are current, in one round
+    trip to the cache."""
+    version_keys = [SITE_VERSION] + ([_article_key(article_slug)] if article_slug else [])
+    keys = list(keys)
+    found = cache.get_many(version_keys + keys)
+    versions = ".".join(str(found.get(key, 0)) for key in version_keys)
+    current = {}
+    for key in keys:
+        entry = found.get(key)
+        if entry is not None and entry[0] == versions:
+            current[key] = entry[1]
+    return versions, current
 
 
-def get_fragments(article_slug: str, wanted: dict[str, tuple]) -> dict[str, tuple]:
-    """Look up parts of an article's page that change with the content and its comments.
+class Fragments:
+    """Parts of an article's page that change with the content and its comments: what the
+    cache holds of them, and what to keep of this request's rendering.
 
     ``wanted`` maps each part's name to what else its content depends on. All are looked
-    up together (two round trips to the cache however many parts). Each name gets its key
-    (None when the cache is unreachable: then render in full, store nothing) and the
-    cached value (None when missing).
+    up together and kept together: one round trip to the cache each. When the cache is
+    unreachable, every part is rendered and nothing is kept.
     """
-    try:
-        deliver_invalidations()
-        versions = _versions(article_slug)
-        keys = {
-            name: ":".join(["newsroom:fragment", name, versions, article_slug, *map(str, parts)])
+
+    def __init__(self, article_slug: str, wanted: dict[str, tuple]) -> None:
+        self.keys = {
+            name: ":".join(["newsroom:fragment", name, article_slug, *map(str, parts)])
             for name, parts in wanted.items()
         }
-        found = cache.get_many(list(keys.values())) if keys else {}
-        return {name: (key, found.get(key)) for name, key in keys.items()}
-    except Exception:
-        logger.warning("Page cache unreachable: rendering in full.", exc_info=True)
-        return dict.fromkeys(wanted, (None, None))
+        self.versions: str | None = None
+        self.found: dict = {}
+        self.kept: dict = {}
+        try:
+            deliver_invalidations()
+            self.versions, self.found = lookup(article_slug, self.keys.values())
+        except Exception:
+            logger.warning("Page cache unreachable: rendering in full.", exc_info=True)
 
+    def get(self, name: str):
+        """The cached part, or None (not wanted, missing or out of date)."""
+        key = self.keys.get(name)
+        return None if key is None else self.found.get(key)
 
-def set_fragment(key: str, value) -> None:
-    try:
-        cache.set(key, value, conf.get("FRAGMENT_CACHE_SECONDS"))
-    except Exception:
-        logger.warning("Page cache unreachable: fragment not stored.", exc_info=True)
+    def keep(self, name: str, value) -> None:
+        if name in self.keys and self.versions is not None:
+            self.kept[self.keys[name]] = (self.versions, value)
+
+    def save(self) -> None:
+        if not self.kept:
+            return
+        try:
+            cache.set_many(self.kept, conf.get("FRAGMENT_CACHE_SECONDS"))
+        except Exception:
+            logger.warning("Page cache unreachable: page parts not stored.", exc_info=True)
+        self.kept = {}
 
 
 def reader_may_be_cached(request: HttpRequest) -> bool:
@@ -170,15 +200,41 @@ def split_page(content: str) -> list[bytes | str]:
     return [part if i % 2 else part.encode() for i, part in enumerate(parts)]
 
 
-def fill_placeholders(request: HttpRequest, parts: list[bytes | str]) -> bytes:
+def placeholder_values(request: HttpRequest, parts: Iterable[bytes | str]) -> dict[str, bytes]:
+    """What each placeholder among ``parts`` stands for in this request."""
     from .forms import form_token
 
-    def value(placeholder: str) -> bytes:
-        if placeholder == CSRF_PLACEHOLDER:
-            return get_token(request).encode()
-        return form_token(int(FORM_TOKEN.match(placeholder).group(1))).encode()
+    values = {}
+    for part in parts:
+        if isinstance(part, str) and part not in values:
+            if part == CSRF_PLACEHOLDER:
+                values[part] = get_token(request).encode()
+            else:
+                values[part] = form_token(int(FORM_TOKEN.match(part).group(1))).encode()
+    return values
 
-    return b"".join(part if isinstance(part, bytes) else value(part) for part in parts)
+
+def fill_placeholders(request: HttpRequest, parts: list[bytes | str]) -> bytes:
+    values = placeholder_values(request, parts)
+    return b"".join(part if isinstance(part, bytes) else values[part] for part in parts)
+
+
+def accepts_gzip(request: HttpRequest) -> bool:
+    # Read as Django's GZipMiddleware reads it.
+    return bool(ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
+
+
+def _fill(request: HttpRequest, response: HttpResponse, stored, gzipped: bool) -> None:
+    """Give ``response`` the kept page (``stored``: its parts, or its compressed form) with
+    this request's values in place of the placeholders."""
+    if gzipped:
+        response.content = compression.assemble(
+            stored, placeholder_values(request, compression.placeholders(stored))
+        )
+        response["Content-Encoding"] = "gzip"
+    else:
+        response.content = fill_placeholders(request, stored)
+    patch_vary_headers(response, ["Accept-Encoding"])
 
 
 def seconds_until(moment: datetime | None) -> int | None:
@@ -203,19 +259,21 @@ def cache_public_page(
         def wrapper(request: HttpRequest, *args, **kwargs):
             if not reader_may_be_cached(request):
                 return view(request, *args, **kwargs)
+            gzipped = accepts_gzip(request)
+            # Hashed: a URL can be longer than a cache key may be.
+            path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+            keys = {encoding: f"newsroom:page:{path}:{encoding}" for encoding in ENCODINGS}
+            wanted = keys["gzip" if gzipped else "identity"]
             try:
                 deliver_invalidations()
-                # Hashed: a URL can be longer than a cache key may be.
-                path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-                key = f"newsroom:page:{_versions(article_slug(kwargs))}:{path}"
-                cached = cache.get(key)
+                versions, found = lookup(article_slug(kwargs), [wanted])
             except Exception:
                 logger.warning("Page cache unreachable: serving uncached.", exc_info=True)
                 return view(request, *args, **kwargs)
-            if cached is not None:
-                content_type, parts = cached
-                body = fill_placeholders(request, parts)
-                response = HttpResponse(body, content_type=content_type)
+            if wanted in found:
+                content_type, stored = found[wanted]
+                response = HttpResponse(content_type=content_type)
+                _fill(request, response, stored, gzipped)
                 response[CACHE_HIT_HEADER] = "hit"
                 return response
 
@@ -223,18 +281,27 @@ def cache_public_page(
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
-            if response.status_code == 200 and not response.cookies:
-                parts = split_page(response.content.decode(response.charset))
-                timeout = conf.get("PAGE_CACHE_SECONDS")
-                until = seconds_until(expires()) if expires else None
-                if until is not None:
-                    timeout = min(timeout, until)
-                try:
-                    cache.set(key, (response["Content-Type"], parts), timeout)
-                except Exception:
-                    logger.warning("Page cache unreachable: page not stored.", exc_info=True)
-                response.content = fill_placeholders(request, parts)
-                response[CACHE_HIT_HEADER] = "miss"
+            if response.status_code != 200:
+                return response
+            parts = split_page(response.content.decode(response.charset))
+            if response.cookies:  # something personal: not kept
+                _fill(request, response, parts, gzipped=False)
+                return response
+            content_type = response["Content-Type"]
+            entries = {
+                keys["identity"]: (versions, (content_type, parts)),
+                keys["gzip"]: (versions, (content_type, compression.compress(parts))),
+            }
+            timeout = conf.get("PAGE_CACHE_SECONDS")
+            until = seconds_until(expires()) if expires else None
+            if until is not None:
+                timeout = min(timeout, until)
+            try:
+                cache.set_many(entries, timeout)
+            except Exception:
+                logger.warning("Page cache unreachable: page not stored.", exc_info=True)
+            _fill(request, response, entries[wanted][1][1], gzipped)
+            response[CACHE_HIT_HEADER] = "miss"
             return response
 
         return wrapper

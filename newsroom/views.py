@@ -225,13 +225,15 @@ def _comment_listing(article: Article, own: list[int], is_open: bool) -> dict:
     }
 
 
-def _blank_comment_form(request, article: Article, parent: int | None, cached: tuple) -> str:
+def _blank_comment_form(
+    request, article: Article, parent: int | None, fragments: caching.Fragments
+) -> str:
     """The empty comment form, the same for every reader but for its two tokens.
 
     It is rendered with placeholders and kept in the cache; the tokens are filled in here,
     unless the whole page is being cached, which fills them on every hit itself.
     """
-    key, parts = cached
+    parts = fragments.get("comment_form")
     if parts is None:
         # Both tokens are placeholders here, filled in for each reader below.
         initial = {"token": caching.form_token_placeholder(article.pk)}
@@ -247,8 +249,7 @@ def _blank_comment_form(request, article: Article, parent: int | None, cached: t
             request=request,
         )
         parts = caching.split_page(html)
-        if key:
-            caching.set_fragment(key, parts)
+        fragments.keep("comment_form", parts)
     if getattr(request, "newsroom_cache_placeholders", False):
         html = "".join(part if isinstance(part, str) else part.decode() for part in parts)
     else:
@@ -274,24 +275,25 @@ class ArticlePage:
 
 
 def comment_section(
-    request, article: Article, form: CommentForm | None, page: ArticlePage, fragments: dict
+    request,
+    article: Article,
+    form: CommentForm | None,
+    page: ArticlePage,
+    fragments: caching.Fragments,
 ) -> dict:
     """What the comment section shows: the policy, the comment list and the form.
 
     Readers with no pending comment of their own all see the same list, so it is rendered
-    once per change of the comments and kept in the cache (``fragments``: what
-    ``caching.get_fragments`` found for the page).
+    once per change of the comments and kept in the cache (``fragments``).
     """
     own, is_open = page.own_comments, page.comments_open
-    key, listing = fragments.get("comments", (None, None))
+    listing = fragments.get("comments")
     if listing is None:
         listing = _comment_listing(article, own, is_open)
-        if key:
-            caching.set_fragment(key, listing)
+        fragments.keep("comments", listing)
     form_html = None
     if form is None and is_open:
-        cached_form = fragments.get("comment_form", (None, None))
-        form_html = _blank_comment_form(request, article, page.reply_to, cached_form)
+        form_html = _blank_comment_form(request, article, page.reply_to, fragments)
     return {
         "comment_list": listing["html"],
         "comment_count": listing["count"],
@@ -329,7 +331,7 @@ def render_article(request, article: Article, form: CommentForm | None = None, s
         wanted["comment_form"] = (page.reply_to or "",)
     if not page.preview:
         wanted["article"] = (request.scheme, request.get_host())
-    fragments = caching.get_fragments(article.slug, wanted)
+    fragments = caching.Fragments(article.slug, wanted)
     context = {
         "article": article,
         "preview": page.preview,
@@ -337,19 +339,22 @@ def render_article(request, article: Article, form: CommentForm | None = None, s
         **comment_section(request, article, form, page, fragments),
     }
     context.update(_article_fragments(request, article, context, fragments))
+    fragments.save()
     return render(request, "newsroom/article_detail.html", context, status=status)
 
 
-def _article_fragments(request, article: Article, context: dict, cached: dict) -> dict:
+def _article_fragments(
+    request, article: Article, context: dict, fragments: caching.Fragments
+) -> dict:
     """The article itself and its metadata (the <head>, structured data included).
 
     They are the same for every reader of this address, so they are rendered once per
     change of the content or the comments and kept in the cache; a staff preview is
     rendered every time.
     """
-    key, fragments = cached.get("article", (None, None))
-    if fragments is not None:
-        return fragments
+    parts = fragments.get("article")
+    if parts is not None:
+        return parts
     prefetch_related_objects([article], "authors", "tags")
     context = {
         **context,
@@ -357,16 +362,15 @@ def _article_fragments(request, article: Article, context: dict, cached: dict) -
             request, article, context["comments_for_json_ld"], context["comment_count"]
         ),
     }
-    fragments = {
+    parts = {
         name: mark_safe(render_to_string(template, context, request))  # noqa: S308 (escaped)
         for name, template in [
             ("head_html", "newsroom/includes/head.html"),
             ("article_html", "newsroom/includes/article_body.html"),
         ]
     }
-    if key:
-        caching.set_fragment(key, fragments)
-    return fragments
+    fragments.keep("article", parts)
+    return parts
 
 
 def _refuse(request, article: Article, message: str, status: int):

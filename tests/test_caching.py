@@ -1,13 +1,15 @@
 """The page cache: what anonymous readers get, what invalidates it, and who bypasses it."""
 
+import gzip
 import re
 import time
 
 import pytest
 from django.core import signing
+from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client
 
-from newsroom import moderation
+from newsroom import caching, moderation
 from newsroom.caching import CACHE_HIT_HEADER, CSRF_PLACEHOLDER
 from newsroom.forms import TOKEN_SALT, form_token
 from newsroom.models import Article, Comment
@@ -47,13 +49,14 @@ def test_each_visitor_gets_their_own_csrf_token_and_a_fresh_form_token(article):
         assert data["a"] == article.pk and abs(data["t"] - time.time()) < 5
 
 
-def test_a_reader_can_post_from_a_cached_page(article, settings):
+@pytest.mark.parametrize("accept", ["", "gzip"])
+def test_a_reader_can_post_from_a_cached_page(article, settings, accept):
     settings.NEWSROOM_COMMENT_MIN_SECONDS = 0
-    Client().get(article.get_absolute_url())  # fills the cache
+    Client().get(article.get_absolute_url(), HTTP_ACCEPT_ENCODING=accept)  # fills the cache
     reader = Client(enforce_csrf_checks=True)
-    page = reader.get(article.get_absolute_url())
+    page = reader.get(article.get_absolute_url(), HTTP_ACCEPT_ENCODING=accept)
     assert page[CACHE_HIT_HEADER] == "hit"
-    html = page.content.decode()
+    html = gunzip(page) if accept else page.content.decode()
     response = reader.post(
         f"/articles/{article.slug}/comments/",
         {
@@ -295,15 +298,12 @@ def test_a_staff_preview_is_never_kept(admin_client, make_article, django_assert
     assert "Preview: this is a draft" in response.content.decode()
 
 
-def test_an_articles_kept_parts_come_in_two_round_trips_to_the_cache(
-    article, settings, monkeypatch
-):
+def count_cache_calls(monkeypatch) -> list[str]:
+    """The calls the page cache makes from here on (not those they make themselves)."""
     from newsroom import caching
 
-    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
-    Client().get(article.get_absolute_url())  # renders and keeps the parts
     calls, depth = [], [0]
-    for method in ("get", "get_many"):
+    for method in ("get", "get_many", "set", "set_many"):
         original = getattr(caching.cache, method)
 
         def counted(*args, _original=original, _method=method, **kwargs):
@@ -316,6 +316,66 @@ def test_an_articles_kept_parts_come_in_two_round_trips_to_the_cache(
                 depth[0] -= 1
 
         monkeypatch.setattr(caching.cache, method, counted)
+    return calls
+
+
+def test_an_articles_kept_parts_come_in_one_round_trip_to_the_cache(article, settings, monkeypatch):
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+    Client().get(article.get_absolute_url())  # renders and keeps the parts
+    calls = count_cache_calls(monkeypatch)
     html = Client().get(article.get_absolute_url()).content.decode()
-    assert calls == ["get_many", "get_many"]  # the versions, then the comment list, form, article
+    assert calls == ["get_many"]  # the versions with the comment list, form and article
     assert "Cached article" in html and 'id="comment-form"' in html
+
+
+@pytest.mark.parametrize("accept", ["", "gzip, deflate, br"])
+def test_a_cached_page_comes_in_one_round_trip_to_the_cache(article, monkeypatch, accept):
+    url = article.get_absolute_url()
+    calls = count_cache_calls(monkeypatch)
+    Client().get(url, HTTP_ACCEPT_ENCODING=accept)
+    # A miss: the versions with the page, then with the page's parts; then the parts are
+    # kept, then the page in both forms (as text and compressed).
+    assert calls == ["get_many", "get_many", "set_many", "set_many"]
+    calls.clear()
+    assert Client().get(url, HTTP_ACCEPT_ENCODING=accept)[CACHE_HIT_HEADER] == "hit"
+    assert calls == ["get_many"]
+
+
+def gunzip(response) -> str:
+    assert response["Content-Encoding"] == "gzip"
+    return gzip.decompress(response.content).decode()
+
+
+def test_readers_whose_browser_accepts_gzip_get_the_page_compressed(article):
+    url = article.get_absolute_url()
+    pages = [Client().get(url, HTTP_ACCEPT_ENCODING="gzip, deflate, br") for _ in range(2)]
+    plain = Client().get(url)
+    assert [p[CACHE_HIT_HEADER] for p in [*pages, plain]] == ["miss", "hit", "hit"]
+    assert "Content-Encoding" not in plain
+    htmls = [gunzip(page) for page in pages]
+    for page in [*pages, plain]:
+        assert "Accept-Encoding" in page["Vary"]
+        assert "csrftoken" in page.cookies
+    without_tokens = {CSRF_INPUT.sub("", FORM_TOKEN.sub("", html)) for html in htmls}
+    assert without_tokens == {CSRF_INPUT.sub("", FORM_TOKEN.sub("", plain.content.decode()))}
+    assert len(pages[1].content) < len(plain.content) / 2
+    # Each reader still gets their own token, matching their own cookie.
+    tokens = [CSRF_INPUT.search(html).group(1) for html in htmls]
+    assert tokens[0] != tokens[1]
+    for page, token in zip(pages, tokens, strict=True):
+        assert _unmask_cipher_token(token) == page.cookies["csrftoken"].value
+
+
+def test_pages_without_a_form_are_compressed_too(client, article):
+    client.get("/")
+    page = Client().get("/", HTTP_ACCEPT_ENCODING="gzip")
+    assert page[CACHE_HIT_HEADER] == "hit"
+    assert "Cached article" in gunzip(page)
+
+
+def test_an_out_of_date_entry_is_replaced(article, make_comment):
+    url = article.get_absolute_url()
+    Client().get(url)
+    caching.bump_articles([article.slug])
+    assert Client().get(url)[CACHE_HIT_HEADER] == "miss"
+    assert Client().get(url)[CACHE_HIT_HEADER] == "hit"

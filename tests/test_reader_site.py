@@ -249,11 +249,11 @@ def test_cached_listings_expire_when_the_next_scheduled_item_goes_live(
 ):
     make_article(title="Soon", published_at=timezone.now() + timedelta(seconds=90))
     stored = []
-    real_set = caching.cache.set
+    real_set_many = caching.cache.set_many
     monkeypatch.setattr(
         caching.cache,
-        "set",
-        lambda key, value, timeout: stored.append(timeout) or real_set(key, value, timeout),
+        "set_many",
+        lambda entries, timeout: stored.append(timeout) or real_set_many(entries, timeout),
     )
     client.get("/")
     assert stored and 80 <= stored[0] <= 91
