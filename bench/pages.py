@@ -4,6 +4,7 @@ Run it from the project root (it needs gunicorn: ``pip install -e '.[bench]'``; 
 when installed, ``apt-get install wrk``):
 
     .venv/bin/python bench/pages.py [--seconds 5] [--concurrency 8] [--workers 2]
+                                    [--accept-encoding "gzip, deflate, br, zstd"]
 
 It builds a temporary SQLite site (50 articles, 30 quick quotes, one article with 200
 approved comments), serves it with gunicorn (sync workers, DEBUG off) on a free loopback
@@ -11,8 +12,9 @@ port and loads it with wrk (or Python threads) for a fixed time per page: the fr
 and the article from a server with the page cache on, then from one with it off, each
 between two runs of a trivial view on the same server. It prints requests per second, the
 server's requests per CPU-second, the ratios to the trivial view and whether the issue's
-targets are met; it never fails on a figure. ``--profile`` adds a cProfile of the uncached
-article page rendered in-process.
+targets are met; it never fails on a figure. Every request says it accepts what Chromium
+accepts (``--accept-encoding``; give ``""`` to measure uncompressed pages). ``--profile``
+adds a cProfile of the uncached article page rendered in-process.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import cProfile
+import gzip
 import http.client
 import io
 import os
@@ -51,6 +54,7 @@ APPROVED_COMMENTS = 200
 REPLIES = 40  # of the 200: replies to the first 40 top-level comments
 HIDDEN_COMMENTS = 20  # pending and spam: stored, filtered out of the page
 CACHE_HEADER = "X-Newsroom-Cache"
+BROWSER_ENCODINGS = "gzip, deflate, br, zstd"  # Chromium's Accept-Encoding
 SAMPLE = 8  # requests checked one by one after each wrk run
 WORDS = [
     *("government", "parliament", "minister", "statement", "community", "church", "school"),
@@ -197,14 +201,20 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def get(port: int, path: str) -> tuple[int, dict[str, str], bytes]:
+def get(port: int, path: str, accept_encoding: str = "") -> tuple[int, dict[str, str], bytes, int]:
+    """Status, headers, body (decompressed) and the body's size as sent."""
     connection = http.client.HTTPConnection(HOST, port, timeout=10)
     try:
-        connection.request("GET", path)
+        headers = {"Accept-Encoding": accept_encoding} if accept_encoding else {}
+        connection.request("GET", path, headers=headers)
         response = connection.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
+        headers, body = dict(response.getheaders()), response.read()
     finally:
         connection.close()
+    sent = len(body)
+    if headers.get("Content-Encoding") == "gzip":
+        body = gzip.decompress(body)
+    return response.status, headers, body, sent
 
 
 @dataclass
@@ -345,14 +355,15 @@ class Tally:
 class WrkClient:
     name = "wrk (1 thread)"
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, accept_encoding: str) -> None:
         self.script = workdir / "tally.lua"
         self.script.write_text(WRK_SCRIPT)
+        self.headers = ["-H", f"Accept-Encoding: {accept_encoding}"] if accept_encoding else []
 
     def run(self, port: int, path: str, seconds: int, concurrency: int) -> Tally:
         # A generous timeout: a request wrk gave up on is still rendered, and wasted.
         command = ["wrk", "-t1", f"-c{concurrency}", f"-d{seconds}s", "--timeout", "30s"]
-        command += ["-s", str(self.script), f"http://{HOST}:{port}{path}"]
+        command += [*self.headers, "-s", str(self.script), f"http://{HOST}:{port}{path}"]
         result = subprocess.run(command, capture_output=True, text=True, check=True)
         line = next(x for x in result.stdout.splitlines() if x.startswith("tally "))
         duration, requests, failed, errors, latency = map(int, line.split()[1:])
@@ -363,6 +374,9 @@ class ThreadClient:
     """One keep-alive connection per thread (gunicorn's sync workers close it anyway)."""
 
     name = "Python threads (http.client)"
+
+    def __init__(self, accept_encoding: str) -> None:
+        self.headers = {"Accept-Encoding": accept_encoding} if accept_encoding else {}
 
     def run(self, port: int, path: str, seconds: int, concurrency: int) -> Tally:
         tally, lock = Tally(seconds=seconds), threading.Lock()
@@ -375,7 +389,7 @@ class ThreadClient:
             while True:
                 began = time.monotonic()
                 try:
-                    connection.request("GET", path)
+                    connection.request("GET", path, headers=self.headers)
                     response = connection.getresponse()
                     response.read()
                 except OSError:
@@ -390,7 +404,7 @@ class ThreadClient:
                 spent += finished - began
                 mine.requests += 1
                 mine.failed += response.status != 200
-                mine.served[response.status, response.getheader(CACHE_HEADER, "-")] += 1
+                mine.served[response.status, served_as(dict(response.getheaders()))] += 1
             connection.close()
             with lock:
                 tally.requests += mine.requests
@@ -420,15 +434,20 @@ def measure(client, server: Server, path: str, args: argparse.Namespace) -> Tall
     if not tally.served:  # wrk does not look at responses: check a sample
         tally.sampled = True
         for _ in range(SAMPLE):
-            status, headers, _body = get(server.port, path)
-            tally.served[status, headers.get(CACHE_HEADER, "-")] += 1
+            status, headers, _body, _sent = get(server.port, path, args.accept_encoding)
+            tally.served[status, served_as(headers)] += 1
     return tally
+
+
+def served_as(headers: dict[str, str]) -> str:
+    """The page cache's verdict, and the encoding when compressed: 'hit gzip'."""
+    return " ".join(filter(None, [headers.get(CACHE_HEADER, "-"), headers.get("Content-Encoding")]))
 
 
 # --- the report -------------------------------------------------------------------------
 
 
-def count_comments(html: str) -> str:
+def count_comments(html: str, sent: int, encoding: str | None) -> str:
     shown = re.findall(r'<li class="comment" id="comment-\d+">', html)
     reply_lists = html.count("comment-list--replies")
     heading = re.search(r'<h2 id="comments-heading">(.*?)</h2>', html)
@@ -437,6 +456,7 @@ def count_comments(html: str) -> str:
         f'{len(shown)} approved comments shown (<li class="comment">), '
         f"{reply_lists} with replies; heading says {heading_text!r}; "
         f"page size {len(html.encode()) / 1024:.0f} KiB"
+        + (f", {sent / 1024:.0f} KiB as sent ({encoding})" if encoding else "")
     )
 
 
@@ -547,6 +567,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="use this Redis as the cache (default: each worker's local-memory cache)",
     )
     parser.add_argument(
+        "--accept-encoding",
+        default=BROWSER_ENCODINGS,
+        help=f"the Accept-Encoding every request sends (default: Chromium's, "
+        f"{BROWSER_ENCODINGS!r}); '' for none",
+    )
+    parser.add_argument(
         "--profile", action="store_true", help="also cProfile the uncached article page"
     )
     return parser.parse_args(argv)
@@ -587,8 +613,10 @@ def run(args: argparse.Namespace, client, env: dict[str, str], log: Path) -> tup
     for server, server_env in servers.items():
         with gunicorn(server_env, args.workers, log) as process:
             if not shown:
-                status, _headers, body = get(process.port, ARTICLE)
-                shown = f"status {status}, {count_comments(body.decode())}"
+                get(process.port, ARTICLE, args.accept_encoding)  # a miss: keeps the page
+                status, headers, body, sent = get(process.port, ARTICLE, args.accept_encoding)
+                encoding = headers.get("Content-Encoding")
+                shown = f"status {status}, {count_comments(body.decode(), sent, encoding)}"
             before = measure(client, process, TRIVIAL, args)
             rows.append(Row("trivial view", server, before))
             for page, path in (("front page", FRONT), ("article", ARTICLE)):
@@ -647,7 +675,10 @@ def main(argv: list[str] | None = None) -> int:
         env = configure_django(workdir, args.redis_url)
         import django
 
-        client = WrkClient(workdir) if use_wrk else ThreadClient()
+        if use_wrk:
+            client = WrkClient(workdir, args.accept_encoding)
+        else:
+            client = ThreadClient(args.accept_encoding)
         started = time.monotonic()
         seed()
         print(
@@ -662,7 +693,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"Server: gunicorn, {args.workers} sync workers, DEBUG off. Load: {client.name}, "
             f"{args.concurrency} connections, {args.warmup} s warm-up + {args.seconds} s "
-            "measured per page, loopback."
+            f"measured per page, loopback, Accept-Encoding: {args.accept_encoding or '(none)'}."
         )
         print(
             "Uncached: a second server with NEWSROOM_PAGE_CACHE_SECONDS = 0 "
