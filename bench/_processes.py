@@ -27,6 +27,9 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
+# The site's public name, which the proxy in front of every app server passes on; each
+# server's own address differs by its port.
+SITE_HOST = "news.localhost"
 # What a child process inherits from this one; everything else it is given explicitly.
 INHERITED_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "VIRTUAL_ENV", "TMPDIR")
 
@@ -482,7 +485,8 @@ def hidden_inputs(page: str) -> dict[str, str]:
 
 class Reader:
     """One browser: a cookie jar shared by every app server (cookies ignore the port, as a
-    browser's do), and the client address the trusted proxy would report."""
+    browser's do), and the client address and the site's host name that the trusted proxy
+    in front of the servers would pass on."""
 
     def __init__(self, address: str, timeout: float = 15) -> None:
         self.address = address
@@ -497,7 +501,11 @@ class Reader:
         form: dict[str, str] | list[tuple[str, str]] | None = None,
         cookies: bool = True,
     ) -> Response:
-        headers = {"X-Forwarded-For": self.address, "User-Agent": "newsroom-cluster-bench"}
+        headers = {
+            "Host": SITE_HOST,
+            "X-Forwarded-For": self.address,
+            "User-Agent": "newsroom-cluster-bench",
+        }
         if cookies and self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         data = None

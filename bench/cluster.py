@@ -50,6 +50,7 @@ if str(ROOT) not in sys.path:  # run as a script: the project root is not on the
 
 from bench._processes import (  # noqa: E402
     HOST,
+    SITE_HOST,
     Gunicorn,
     Latencies,
     Postgres,
@@ -294,7 +295,7 @@ class Site:
             "CACHE_KEY_PREFIX": self.prefix,
             "SECRET_KEY": self.secret_key,
             "DEBUG": "0",
-            "ALLOWED_HOSTS": f"{HOST},localhost",
+            "ALLOWED_HOSTS": f"{HOST},localhost,{SITE_HOST}",
             # Production settings, except that loopback speaks plain HTTP.
             "SECURE_SSL_REDIRECT": "0",
             "SESSION_COOKIE_SECURE": "0",

@@ -28,11 +28,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
+from django.urls import Resolver404, get_resolver
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
 from . import compression, conf
+from .csrf import get_token
 
 logger = logging.getLogger(__name__)
 
@@ -243,6 +244,69 @@ def seconds_until(moment: datetime | None) -> int | None:
     return max(1, int((moment - timezone.now()).total_seconds()) + 1)
 
 
+class CachedPage:
+    """A page's entry in the page cache, as looked up for one request: served on a hit,
+    stored after a miss."""
+
+    def __init__(self, request: HttpRequest, article_slug: str | None) -> None:
+        self.gzipped = accepts_gzip(request)
+        # The page's absolute links (canonical, Open Graph) are made from the scheme and
+        # host. Hashed: a URL can be longer than a cache key may be (and a short key is
+        # quicker to check).
+        address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        digest = hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
+        self.keys = {encoding: f"newsroom:page:{digest}:{encoding}" for encoding in ENCODINGS}
+        self.wanted = self.keys["gzip" if self.gzipped else "identity"]
+        deliver_invalidations()
+        self.versions, found = lookup(article_slug, [self.wanted])
+        self.stored = found.get(self.wanted)
+
+    @classmethod
+    def look_up(cls, request: HttpRequest, article_slug: str | None) -> CachedPage | None:
+        """The page's entry; None when the cache is unreachable (then serve uncached)."""
+        try:
+            return cls(request, article_slug)
+        except Exception:
+            logger.warning("Page cache unreachable: serving uncached.", exc_info=True)
+            return None
+
+    def response(self, request: HttpRequest) -> HttpResponse:
+        """The kept page, for this request (a hit)."""
+        content_type, stored = self.stored
+        response = HttpResponse(content_type=content_type)
+        _fill(request, response, stored, self.gzipped)
+        response[CACHE_HIT_HEADER] = "hit"
+        return response
+
+    def keep(self, request: HttpRequest, response, expires: datetime | None):
+        """Store the view's response (rendered with placeholders) if it can be shared, and
+        return it filled in for this request (a miss)."""
+        if hasattr(response, "render") and callable(response.render):
+            response = response.render()
+        if response.status_code != 200:
+            return response
+        parts = split_page(response.content.decode(response.charset))
+        if response.cookies:  # something personal: not kept
+            _fill(request, response, parts, gzipped=False)
+            return response
+        content_type = response["Content-Type"]
+        entries = {
+            self.keys["identity"]: (self.versions, (content_type, parts)),
+            self.keys["gzip"]: (self.versions, (content_type, compression.compress(parts))),
+        }
+        timeout = conf.get("PAGE_CACHE_SECONDS")
+        until = seconds_until(expires)
+        if until is not None:
+            timeout = min(timeout, until)
+        try:
+            cache.set_many(entries, timeout)
+        except Exception:
+            logger.warning("Page cache unreachable: page not stored.", exc_info=True)
+        _fill(request, response, entries[self.wanted][1][1], self.gzipped)
+        response[CACHE_HIT_HEADER] = "miss"
+        return response
+
+
 def cache_public_page(
     article_slug: Callable[[dict], str | None] = lambda kwargs: None,
     expires: Callable[[], datetime | None] | None = None,
@@ -251,7 +315,8 @@ def cache_public_page(
 
     ``article_slug`` names the article whose comments the page shows (from the URL's
     kwargs); ``expires`` gives a moment the page must be rebuilt by, such as the next
-    scheduled publication on a listing page.
+    scheduled publication on a listing page. ``PageCacheMiddleware`` serves the same
+    entries earlier in the request.
     """
 
     def decorator(view):
@@ -259,51 +324,37 @@ def cache_public_page(
         def wrapper(request: HttpRequest, *args, **kwargs):
             if not reader_may_be_cached(request):
                 return view(request, *args, **kwargs)
-            gzipped = accepts_gzip(request)
-            # Hashed: a URL can be longer than a cache key may be.
-            path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-            keys = {encoding: f"newsroom:page:{path}:{encoding}" for encoding in ENCODINGS}
-            wanted = keys["gzip" if gzipped else "identity"]
-            try:
-                deliver_invalidations()
-                versions, found = lookup(article_slug(kwargs), [wanted])
-            except Exception:
-                logger.warning("Page cache unreachable: serving uncached.", exc_info=True)
+            # The middleware may have looked the page up already (and found it missing).
+            page = getattr(request, "newsroom_page", None)
+            if page is None:
+                page = CachedPage.look_up(request, article_slug(kwargs))
+            if page is None:
                 return view(request, *args, **kwargs)
-            if wanted in found:
-                content_type, stored = found[wanted]
-                response = HttpResponse(content_type=content_type)
-                _fill(request, response, stored, gzipped)
-                response[CACHE_HIT_HEADER] = "hit"
-                return response
-
+            if page.stored is not None:
+                return page.response(request)
             request.newsroom_cache_placeholders = True
             response = view(request, *args, **kwargs)
-            if hasattr(response, "render") and callable(response.render):
-                response = response.render()
-            if response.status_code != 200:
-                return response
-            parts = split_page(response.content.decode(response.charset))
-            if response.cookies:  # something personal: not kept
-                _fill(request, response, parts, gzipped=False)
-                return response
-            content_type = response["Content-Type"]
-            entries = {
-                keys["identity"]: (versions, (content_type, parts)),
-                keys["gzip"]: (versions, (content_type, compression.compress(parts))),
-            }
-            timeout = conf.get("PAGE_CACHE_SECONDS")
-            until = seconds_until(expires()) if expires else None
-            if until is not None:
-                timeout = min(timeout, until)
-            try:
-                cache.set_many(entries, timeout)
-            except Exception:
-                logger.warning("Page cache unreachable: page not stored.", exc_info=True)
-            _fill(request, response, entries[wanted][1][1], gzipped)
-            response[CACHE_HIT_HEADER] = "miss"
-            return response
+            return page.keep(request, response, expires() if expires else None)
 
+        wrapper.newsroom_article_slug = article_slug
         return wrapper
 
     return decorator
+
+
+def cached_page_article(path: str, urlconf: str | None) -> tuple[str | None] | None:
+    """For a path that a cached page view answers, a 1-tuple of the article whose comments
+    it shows (or None); None for any other path."""
+    return _cached_page_article(get_resolver(urlconf), path)
+
+
+# URL resolution costs more than the rest of a cache hit: remember it per path. Keyed on
+# the resolver, which Django replaces whenever the URLconf changes (clear_url_caches).
+@functools.lru_cache(maxsize=4096)
+def _cached_page_article(resolver, path: str) -> tuple[str | None] | None:
+    try:
+        match = resolver.resolve(path)
+    except Resolver404:
+        return None
+    article_slug = getattr(match.func, "newsroom_article_slug", None)
+    return None if article_slug is None else (article_slug(match.kwargs),)

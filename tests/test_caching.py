@@ -5,6 +5,7 @@ import re
 import time
 
 import pytest
+from django.conf import settings as django_settings
 from django.core import signing
 from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client
@@ -379,3 +380,76 @@ def test_an_out_of_date_entry_is_replaced(article, make_comment):
     caching.bump_articles([article.slug])
     assert Client().get(url)[CACHE_HIT_HEADER] == "miss"
     assert Client().get(url)[CACHE_HIT_HEADER] == "hit"
+
+
+# --- hits served by PageCacheMiddleware --------------------------------------------------
+
+MIDDLEWARE = "newsroom.middleware.PageCacheMiddleware"
+
+
+def test_the_middleware_serves_a_hit_before_sessions_and_authentication(
+    article, django_assert_num_queries
+):
+    Client().get(article.get_absolute_url())
+    with django_assert_num_queries(0):
+        hit = Client().get(article.get_absolute_url())
+    assert hit[CACHE_HIT_HEADER] == "hit"
+    # Served before AuthenticationMiddleware and the view: the request never got a user.
+    assert not hasattr(hit.wsgi_request, "user")
+    assert not hasattr(hit.wsgi_request, "session")
+
+
+def headers_of(response) -> dict:
+    headers = {name: value for name, value in response.items() if name != "Content-Length"}
+    headers["Vary"] = sorted(value.strip() for value in headers.get("Vary", "").split(","))
+    return {**headers, "cookies": sorted(response.cookies)}
+
+
+@pytest.mark.parametrize("accept", ["", "gzip"])
+def test_a_hit_is_the_same_with_or_without_the_middleware(article, settings, accept):
+    url = article.get_absolute_url()
+    Client().get(url, HTTP_ACCEPT_ENCODING=accept)
+    early = Client().get(url, HTTP_ACCEPT_ENCODING=accept)
+    settings.MIDDLEWARE = [name for name in settings.MIDDLEWARE if name != MIDDLEWARE]
+    late = Client().get(url, HTTP_ACCEPT_ENCODING=accept)
+    assert hasattr(late.wsgi_request, "user") and not hasattr(early.wsgi_request, "user")
+    assert headers_of(early) == headers_of(late)
+    assert early["X-Frame-Options"] == "DENY"
+    assert "Cookie" in early["Vary"] and "Accept-Encoding" in early["Vary"]
+    pages = [gunzip(r) if accept else r.content.decode() for r in (early, late)]
+    assert len({CSRF_INPUT.sub("", FORM_TOKEN.sub("", page)) for page in pages}) == 1
+
+
+def test_a_reader_with_a_session_passes_through(article, client, django_assert_num_queries):
+    Client().get(article.get_absolute_url())
+    client.cookies[django_settings.SESSION_COOKIE_NAME] = "no-such-session"
+    response = client.get(article.get_absolute_url())
+    assert CACHE_HIT_HEADER not in response
+    assert hasattr(response.wsgi_request, "user")
+
+
+def test_a_miss_is_looked_up_once(article, monkeypatch):
+    calls = count_cache_calls(monkeypatch)
+    Client().get("/")
+    assert calls == ["get_many", "set_many"]  # by the middleware; then stored by the view
+
+
+def test_the_middleware_knows_which_paths_are_cached_pages(article, settings):
+    assert caching.cached_page_article(article.get_absolute_url(), None) == (article.slug,)
+    assert caching.cached_page_article("/", None) == (None,)
+    assert caching.cached_page_article("/admin/login/", None) is None
+    assert caching.cached_page_article("/no/such/page/", None) is None
+    # Django replaces its resolver when the URLconf changes: so does the answer.
+    settings.ROOT_URLCONF = "tests.urls_uncached"
+    assert caching.cached_page_article("/", None) is None
+    assert Client().get("/").content == b"plain"
+
+
+def test_pages_for_another_host_are_kept_apart(article, settings):
+    settings.ALLOWED_HOSTS = ["news.example.org", "www.news.example.org"]
+    url = article.get_absolute_url()
+    first = Client(HTTP_HOST="news.example.org").get(url)
+    other = Client(HTTP_HOST="www.news.example.org").get(url)
+    assert [first[CACHE_HIT_HEADER], other[CACHE_HIT_HEADER]] == ["miss", "miss"]
+    assert 'href="http://www.news.example.org/' in other.content.decode()
+    assert Client(HTTP_HOST="evil.example.com").get(url).status_code == 400
