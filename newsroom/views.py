@@ -287,10 +287,12 @@ def comment_section(
     once per change of the comments and kept in the cache (``fragments``).
     """
     own, is_open = page.own_comments, page.comments_open
-    listing = fragments.get("comments")
+    name = "comments-open" if is_open else "comments-closed"
+    listing = None if own else fragments.get(name)
     if listing is None:
         listing = _comment_listing(article, own, is_open)
-        fragments.keep("comments", listing)
+        if not own:
+            fragments.keep(name, listing)
     form_html = None
     if form is None and is_open:
         form_html = _blank_comment_form(request, article, page.reply_to, fragments)
@@ -305,46 +307,65 @@ def comment_section(
     }
 
 
+def shared_parts(request, slug: str, form: CommentForm | None) -> caching.Fragments:
+    """The parts of an article's page that every reader of this address shares, looked up
+    in the cache at once, before the article itself is known: its row, the comment list
+    (open or closed to new comments), the blank form, and the article with its metadata.
+    Which of them a page uses depends on the article, the reader and the request."""
+    wanted = {
+        "record": (),
+        "comments-open": (),
+        "comments-closed": (),
+        "article": (request.scheme, request.get_host()),
+    }
+    if form is None:
+        wanted["comment_form"] = (_reply_to(request) or "",)
+    return caching.Fragments(slug, wanted)
+
+
 @cache_public_page(article_slug=lambda kwargs: kwargs["slug"])
 def article_detail(request, slug: str):
     """An article and its comment section. Staff also see drafts and scheduled articles."""
-    # Bylines and tags are fetched only when the article's fragment is not in the cache.
-    articles = Article.objects.visible_to(request.user).select_related("section")
-    article = get_object_or_404(articles, slug=slug)
-    return render_article(request, article)
+    fragments = shared_parts(request, slug, form=None)
+    # A published article's row is kept with its page's parts: while they are current,
+    # the page needs no query. Bylines and tags are fetched only to render the parts.
+    article = fragments.get("record")
+    if article is None or not article.is_published:
+        articles = Article.objects.visible_to(request.user).select_related("section")
+        article = get_object_or_404(articles, slug=slug)
+        if article.is_published:
+            fragments.keep("record", article)
+    return render_article(request, article, fragments=fragments)
 
 
-def render_article(request, article: Article, form: CommentForm | None = None, status=200):
+def render_article(
+    request,
+    article: Article,
+    form: CommentForm | None = None,
+    status=200,
+    fragments: caching.Fragments | None = None,
+):
     page = ArticlePage(
         preview=not article.is_published,
         comments_open=moderation.get_policy().comments_open(article),
         own_comments=_own_comment_ids(request),
         reply_to=_reply_to(request),
     )
-    # The parts every reader of this address shares, looked up in the cache at once: the
-    # comment list (not for a reader with a pending comment of their own, who sees it
-    # too), the blank form, and the article with its metadata (not for a staff preview).
-    wanted = {}
-    if not page.own_comments:
-        wanted["comments"] = (page.comments_open,)
-    if form is None and page.comments_open:
-        wanted["comment_form"] = (page.reply_to or "",)
-    if not page.preview:
-        wanted["article"] = (request.scheme, request.get_host())
-    fragments = caching.Fragments(article.slug, wanted)
+    if fragments is None:
+        fragments = shared_parts(request, article.slug, form)
     context = {
         "article": article,
         "preview": page.preview,
         "meta": seo.item_meta(request, article),
         **comment_section(request, article, form, page, fragments),
     }
-    context.update(_article_fragments(request, article, context, fragments))
+    context.update(_article_fragments(request, article, context, fragments, page.preview))
     fragments.save()
     return render(request, "newsroom/article_detail.html", context, status=status)
 
 
 def _article_fragments(
-    request, article: Article, context: dict, fragments: caching.Fragments
+    request, article: Article, context: dict, fragments: caching.Fragments, preview: bool
 ) -> dict:
     """The article itself and its metadata (the <head>, structured data included).
 
@@ -352,7 +373,7 @@ def _article_fragments(
     change of the content or the comments and kept in the cache; a staff preview is
     rendered every time.
     """
-    parts = fragments.get("article")
+    parts = None if preview else fragments.get("article")
     if parts is not None:
         return parts
     prefetch_related_objects([article], "authors", "tags")
@@ -369,7 +390,8 @@ def _article_fragments(
             ("article_html", "newsroom/includes/article_body.html"),
         ]
     }
-    fragments.keep("article", parts)
+    if not preview:
+        fragments.keep("article", parts)
     return parts
 
 

@@ -3,12 +3,14 @@
 import gzip
 import re
 import time
+from datetime import timedelta
 
 import pytest
 from django.conf import settings as django_settings
 from django.core import signing
 from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client
+from django.utils import timezone
 
 from newsroom import caching, moderation
 from newsroom.caching import CACHE_HIT_HEADER, CSRF_PLACEHOLDER
@@ -275,7 +277,7 @@ def test_the_article_and_its_metadata_are_rendered_once_per_change(
     article.tags.add("Harbour")
     url = article.get_absolute_url()
     first = Client().get(url).content.decode()
-    with django_assert_num_queries(1):  # the article's row; the rest comes from the cache
+    with django_assert_num_queries(0):  # the article's row and the rest come from the cache
         second = Client().get(url).content.decode()
     for html in (first, second):
         assert "Ana Writer" in html and "Harbour" in html
@@ -297,6 +299,25 @@ def test_a_staff_preview_is_never_kept(admin_client, make_article, django_assert
     with django_assert_num_queries(5):
         response = admin_client.get(draft.get_absolute_url())
     assert "Preview: this is a draft" in response.content.decode()
+
+
+def test_a_kept_article_row_never_outlives_its_publication(article, settings, admin_client):
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0  # the page's parts, not the whole page
+    url = article.get_absolute_url()
+    assert Client().get(url).status_code == 200  # keeps the row with the parts
+    Article.objects.filter(pk=article.pk).update(status=Article.Status.DRAFT)
+    assert Client().get(url).status_code == 200  # kept until invalidated
+    caching.bump_site()  # what saving the article does once its transaction commits
+    assert Client().get(url).status_code == 404
+    assert "Preview: this is a draft" in admin_client.get(url).content.decode()
+
+
+def test_a_scheduled_articles_row_is_not_kept(admin_client, make_article, settings):
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+    soon = make_article(title="Soon", published_at=timezone.now() + timedelta(hours=1))
+    for _ in range(2):
+        assert "Preview" in admin_client.get(soon.get_absolute_url()).content.decode()
+    assert Client().get(soon.get_absolute_url()).status_code == 404
 
 
 def count_cache_calls(monkeypatch) -> list[str]:
