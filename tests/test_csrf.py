@@ -51,7 +51,7 @@ def test_django_accepts_the_token_and_sets_the_cookie():
     middleware.process_request(post)
     assert middleware.process_view(post, lambda request: None, (), {}) is None  # accepted
     forged = RequestFactory().post("/", {"csrfmiddlewaretoken": csrf.get_token(page)})
-    forged.COOKIES[settings.CSRF_COOKIE_NAME] = "".join(csrf.random_chars(32))  # another's
+    forged.COOKIES[settings.CSRF_COOKIE_NAME] = csrf.random_chars(32)  # another visitor's
     middleware.process_request(forged)
     assert middleware.process_view(forged, lambda request: None, (), {}).status_code == 403
 
@@ -68,7 +68,7 @@ def test_characters_are_drawn_evenly():
 def test_bytes_that_would_bias_the_draw_are_drawn_again(monkeypatch):
     draws = iter([bytes([255, 248, 0]), bytes([61, 250, 1, 2, 3])])
     monkeypatch.setattr(csrf.os, "urandom", lambda n: next(draws))
-    assert csrf.random_chars(3) == [CSRF_ALLOWED_CHARS[0], CSRF_ALLOWED_CHARS[61], "b"]
+    assert csrf.random_chars(3) == CSRF_ALLOWED_CHARS[0] + CSRF_ALLOWED_CHARS[61] + "b"
 
 
 @pytest.mark.parametrize("count", [0, 1, 32, 64, 500])
