@@ -345,11 +345,18 @@ def cache_public_page(
 def cached_page_article(path: str, urlconf: str | None) -> tuple[str | None] | None:
     """For a path that a cached page view answers, a 1-tuple of the article whose comments
     it shows (or None); None for any other path."""
-    return _cached_page_article(get_resolver(urlconf), path)
+    resolver = get_resolver(urlconf)
+    if len(path) > REMEMBERED_PATH_LENGTH:
+        return _cached_page_article.__wrapped__(resolver, path)
+    return _cached_page_article(resolver, path)
 
 
-# URL resolution costs more than the rest of a cache hit: remember it per path. Keyed on
-# the resolver, which Django replaces whenever the URLconf changes (clear_url_caches).
+# URL resolution costs more than the rest of a cache hit: remember it per path (up to a
+# length, so that the memory it takes stays small). Keyed on the resolver, which Django
+# replaces whenever the URLconf changes (clear_url_caches).
+REMEMBERED_PATH_LENGTH = 300
+
+
 @functools.lru_cache(maxsize=4096)
 def _cached_page_article(resolver, path: str) -> tuple[str | None] | None:
     try:

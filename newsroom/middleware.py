@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.redirects.middleware import RedirectFallbackMiddleware
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.shortcuts import get_current_site
@@ -78,7 +79,9 @@ class PageCacheMiddleware:
     does need of the rest: CSRF's cookie and the X-Frame-Options header, by Django's own
     middleware. Middleware listed after this one does not see a hit; put any that adds
     headers to every response (a Content-Security-Policy, say) before it. Without this
-    middleware the views serve the same entries, later in the request.
+    middleware the views serve the same entries, later in the request; so do they when
+    the CSRF secret lives in the session (``CSRF_USE_SESSIONS``), which this middleware
+    runs before.
     """
 
     def __init__(self, get_response) -> None:
@@ -87,7 +90,7 @@ class PageCacheMiddleware:
         self.clickjacking = XFrameOptionsMiddleware(get_response)
 
     def __call__(self, request):
-        if caching.reader_may_be_cached(request):
+        if caching.reader_may_be_cached(request) and not settings.CSRF_USE_SESSIONS:
             urlconf = getattr(request, "urlconf", None)
             article = caching.cached_page_article(request.path_info, urlconf)
             if article is not None:

@@ -466,6 +466,23 @@ def test_the_middleware_knows_which_paths_are_cached_pages(article, settings):
     assert Client().get("/").content == b"plain"
 
 
+def test_long_paths_are_resolved_every_time(article):
+    long_path = "/articles/" + "x" * caching.REMEMBERED_PATH_LENGTH + "/"
+    assert caching.cached_page_article(long_path, None) == ("x" * 300,)
+    cached = caching._cached_page_article.cache_info().currsize
+    caching.cached_page_article(long_path + "y/", None)
+    assert caching._cached_page_article.cache_info().currsize == cached
+
+
+def test_with_the_csrf_secret_in_the_session_the_views_serve_the_cache(article, settings):
+    settings.CSRF_USE_SESSIONS = True
+    url = article.get_absolute_url()
+    Client().get(url)
+    response = Client().get(url)
+    assert hasattr(response.wsgi_request, "session")  # not served by the middleware
+    assert response.status_code == 200
+
+
 def test_pages_for_another_host_are_kept_apart(article, settings):
     settings.ALLOWED_HOSTS = ["news.example.org", "www.news.example.org"]
     url = article.get_absolute_url()
