@@ -9,8 +9,11 @@ out of date is a miss, and is overwritten.
 
 The per-request parts of a page (the CSRF token and the comment form's signed timestamp)
 are stored as placeholders and filled in on every hit: a cached page never hands one
-visitor's token to another. A page is kept twice, as text and compressed with gzip
-(``compression``), for readers whose browser accepts that.
+visitor's token to another. The placeholders are found once, when the page is stored, by
+marks that carry a random nonce drawn for that rendering (``Marks``); reader text, stored
+before the nonce existed, cannot contain one, so it can never be taken for a placeholder.
+A page is kept twice, as text and compressed with gzip (``compression``), for readers
+whose browser accepts that.
 """
 
 from __future__ import annotations
@@ -19,10 +22,13 @@ import functools
 import hashlib
 import logging
 import re
+import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
@@ -38,15 +44,9 @@ from .csrf import get_token
 logger = logging.getLogger(__name__)
 
 SITE_VERSION = "newsroom:v:site"
-CSRF_PLACEHOLDER = "__newsroom_csrf__"
-FORM_TOKEN = re.compile(r"__newsroom_form_token_(\d+)__")
 CACHE_HIT_HEADER = "X-Newsroom-Cache"
 ENCODINGS = ("identity", "gzip")
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
-
-
-def form_token_placeholder(article_id: int) -> str:
-    return f"__newsroom_form_token_{article_id}__"
 
 
 def _article_key(slug: str) -> str:
@@ -191,14 +191,54 @@ def reader_may_be_cached(request: HttpRequest) -> bool:
     )
 
 
-PLACEHOLDER = re.compile(rf"({CSRF_PLACEHOLDER}|__newsroom_form_token_\d+__)")
+# What a stored page's placeholders stand for: the CSRF token, or the comment form's token
+# for an article ("form-42").
+CSRF = "csrf"
+FORM_TOKEN = re.compile(r"form-([0-9]{1,19})")
 
 
-def split_page(content: str) -> list[bytes | str]:
-    """The page as encoded text with its placeholders in between (at the odd positions), so
-    a cache hit only joins bytes."""
-    parts = PLACEHOLDER.split(content)
-    return [part if i % 2 else part.encode() for i, part in enumerate(parts)]
+def form_placeholder(article_id: int) -> str:
+    return f"form-{article_id}"
+
+
+class Marks:
+    """The marks one rendering puts where per-visitor values go.
+
+    Each rendering draws its own nonce, and the page is split at its marks once, when it is
+    stored; the stored page keeps the placeholders' names (``CSRF``, ``form-42``) between
+    its pieces of text. Text a reader wrote was stored before the nonce was drawn, so no
+    comment, title or tag can hold a mark: what looks like one in reader text stays text.
+    The marks are made of letters, digits and hyphens, which every escaping leaves as they
+    are.
+    """
+
+    def __init__(self) -> None:
+        self.nonce = secrets.token_hex(16)
+        self._pattern = re.compile(rf"newsroom-{self.nonce}-(csrf|form-[0-9]{{1,19}})")
+
+    def mark(self, placeholder: str) -> str:
+        return f"newsroom-{self.nonce}-{placeholder}"
+
+    def split(self, content: str) -> list[bytes | str]:
+        """The page as encoded text with its placeholders' names in between (at the odd
+        positions), so that a cache hit only joins bytes."""
+        parts = self._pattern.split(content)
+        return [part if i % 2 else part.encode() for i, part in enumerate(parts)]
+
+    def join(self, parts: Iterable[bytes | str]) -> str:
+        """Parts split from another rendering, as text marked for this one."""
+        return "".join(
+            self.mark(part) if isinstance(part, str) else part.decode() for part in parts
+        )
+
+
+def marks_for(request: HttpRequest) -> Marks | None:
+    """The marks of the page being rendered for the cache in this request, if any."""
+    return getattr(request, "newsroom_marks", None)
+
+
+class FillError(ValueError):
+    """A stored page holds a placeholder this version does not know how to fill."""
 
 
 def placeholder_values(request: HttpRequest, parts: Iterable[bytes | str]) -> dict[str, bytes]:
@@ -208,10 +248,12 @@ def placeholder_values(request: HttpRequest, parts: Iterable[bytes | str]) -> di
     values = {}
     for part in parts:
         if isinstance(part, str) and part not in values:
-            if part == CSRF_PLACEHOLDER:
+            if part == CSRF:
                 values[part] = get_token(request).encode()
+            elif match := FORM_TOKEN.fullmatch(part):
+                values[part] = form_token(int(match.group(1))).encode()
             else:
-                values[part] = form_token(int(FORM_TOKEN.match(part).group(1))).encode()
+                raise FillError(f"Unknown placeholder {part[:40]!r} in a stored page.")
     return values
 
 
@@ -227,14 +269,18 @@ def accepts_gzip(request: HttpRequest) -> bool:
 
 def _fill(request: HttpRequest, response: HttpResponse, stored, gzipped: bool) -> None:
     """Give ``response`` the kept page (``stored``: its parts, or its compressed form) with
-    this request's values in place of the placeholders."""
+    this request's values in place of the placeholders. Raises ``FillError`` for a
+    placeholder it does not know."""
     if gzipped:
-        response.content = compression.assemble(
-            stored, placeholder_values(request, compression.placeholders(stored))
-        )
+        names = compression.placeholders(stored)
+        response.content = compression.assemble(stored, placeholder_values(request, names))
         response["Content-Encoding"] = "gzip"
     else:
+        names = stored
         response.content = fill_placeholders(request, stored)
+    if any(isinstance(name, str) for name in names):
+        # This visitor's own tokens: no shared cache (a proxy, a CDN) may keep the page.
+        response["Cache-Control"] = "private"
     patch_vary_headers(response, ["Accept-Encoding"])
 
 
@@ -244,16 +290,28 @@ def seconds_until(moment: datetime | None) -> int | None:
     return max(1, int((moment - timezone.now()).total_seconds()) + 1)
 
 
+def page_address(request: HttpRequest, query: Iterable[str]) -> str:
+    """What a cached page is kept under: scheme, host, path, and of the query string only
+    the parameters the page reads (``query``), in a fixed order. Tracking parameters
+    (``utm_*``, ``gclid``) and anything else a link adds give the same page, so they
+    neither miss the cache nor fill it with copies."""
+    params = [(name, request.GET[name]) for name in query if name in request.GET]
+    address = f"{request.scheme}://{request.get_host()}{request.path}"
+    return f"{address}?{urlencode(params)}" if params else address
+
+
 class CachedPage:
     """A page's entry in the page cache, as looked up for one request: served on a hit,
     stored after a miss."""
 
-    def __init__(self, request: HttpRequest, article_slug: str | None) -> None:
+    def __init__(
+        self, request: HttpRequest, article_slug: str | None, query: Iterable[str] = ()
+    ) -> None:
         self.gzipped = accepts_gzip(request)
         # The page's absolute links (canonical, Open Graph) are made from the scheme and
         # host. Hashed: a URL can be longer than a cache key may be (and a short key is
         # quicker to check).
-        address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        address = page_address(request, query)
         digest = hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
         self.keys = {encoding: f"newsroom:page:{digest}:{encoding}" for encoding in ENCODINGS}
         self.wanted = self.keys["gzip" if self.gzipped else "identity"]
@@ -262,30 +320,38 @@ class CachedPage:
         self.stored = found.get(self.wanted)
 
     @classmethod
-    def look_up(cls, request: HttpRequest, article_slug: str | None) -> CachedPage | None:
+    def look_up(
+        cls, request: HttpRequest, article_slug: str | None, query: Iterable[str] = ()
+    ) -> CachedPage | None:
         """The page's entry; None when the cache is unreachable (then serve uncached)."""
         try:
-            return cls(request, article_slug)
+            return cls(request, article_slug, query)
         except Exception:
             logger.warning("Page cache unreachable: serving uncached.", exc_info=True)
             return None
 
-    def response(self, request: HttpRequest) -> HttpResponse:
-        """The kept page, for this request (a hit)."""
+    def response(self, request: HttpRequest) -> HttpResponse | None:
+        """The kept page, for this request (a hit); None if it cannot be filled in, and
+        then the page is served uncached (and stored anew)."""
         content_type, stored = self.stored
         response = HttpResponse(content_type=content_type)
-        _fill(request, response, stored, self.gzipped)
+        try:
+            _fill(request, response, stored, self.gzipped)
+        except Exception:
+            logger.exception("A cached page could not be filled in: serving it uncached.")
+            self.stored = None
+            return None
         response[CACHE_HIT_HEADER] = "hit"
         return response
 
-    def keep(self, request: HttpRequest, response, expires: datetime | None):
-        """Store the view's response (rendered with placeholders) if it can be shared, and
+    def keep(self, request: HttpRequest, marks: Marks, response, expires: datetime | None):
+        """Store the view's response (rendered with ``marks``) if it can be shared, and
         return it filled in for this request (a miss)."""
         if hasattr(response, "render") and callable(response.render):
             response = response.render()
         if response.status_code != 200:
             return response
-        parts = split_page(response.content.decode(response.charset))
+        parts = marks.split(response.content.decode(response.charset))
         if response.cookies:  # something personal: not kept
             _fill(request, response, parts, gzipped=False)
             return response
@@ -307,17 +373,29 @@ class CachedPage:
         return response
 
 
+@dataclass(frozen=True)
+class PageRoute:
+    """How a cached page view keys its pages: the article whose comments it shows (from
+    the URL's kwargs) and the query parameters it reads."""
+
+    article_slug: Callable[[dict], str | None]
+    query: tuple[str, ...]
+
+
 def cache_public_page(
     article_slug: Callable[[dict], str | None] = lambda kwargs: None,
     expires: Callable[[], datetime | None] | None = None,
+    query: Iterable[str] = (),
 ):
     """Cache a reader page's 200 responses for anonymous readers.
 
     ``article_slug`` names the article whose comments the page shows (from the URL's
     kwargs); ``expires`` gives a moment the page must be rebuilt by, such as the next
-    scheduled publication on a listing page. ``PageCacheMiddleware`` serves the same
-    entries earlier in the request.
+    scheduled publication on a listing page; ``query`` names the query parameters the
+    page reads (``page``): any others are left out of the cache key. ``PageCacheMiddleware``
+    serves the same entries earlier in the request.
     """
+    route = PageRoute(article_slug, tuple(query))
 
     def decorator(view):
         @functools.wraps(view)
@@ -327,28 +405,30 @@ def cache_public_page(
             # The middleware may have looked the page up already (and found it missing).
             page = getattr(request, "newsroom_page", None)
             if page is None:
-                page = CachedPage.look_up(request, article_slug(kwargs))
+                page = CachedPage.look_up(request, article_slug(kwargs), route.query)
             if page is None:
                 return view(request, *args, **kwargs)
             if page.stored is not None:
-                return page.response(request)
-            request.newsroom_cache_placeholders = True
+                response = page.response(request)
+                if response is not None:
+                    return response
+            marks = request.newsroom_marks = Marks()
             response = view(request, *args, **kwargs)
-            return page.keep(request, response, expires() if expires else None)
+            return page.keep(request, marks, response, expires() if expires else None)
 
-        wrapper.newsroom_article_slug = article_slug
+        wrapper.newsroom_page_route = route
         return wrapper
 
     return decorator
 
 
-def cached_page_article(path: str, urlconf: str | None) -> tuple[str | None] | None:
-    """For a path that a cached page view answers, a 1-tuple of the article whose comments
-    it shows (or None); None for any other path."""
+def cached_page_route(path: str, urlconf: str | None) -> tuple[str | None, tuple] | None:
+    """For a path that a cached page view answers, the article whose comments it shows (or
+    None) and the query parameters the page reads; None for any other path."""
     resolver = get_resolver(urlconf)
     if len(path) > REMEMBERED_PATH_LENGTH:
-        return _cached_page_article.__wrapped__(resolver, path)
-    return _cached_page_article(resolver, path)
+        return _cached_page_route.__wrapped__(resolver, path)
+    return _cached_page_route(resolver, path)
 
 
 # URL resolution costs more than the rest of a cache hit: remember it per path (up to a
@@ -358,10 +438,10 @@ REMEMBERED_PATH_LENGTH = 300
 
 
 @functools.lru_cache(maxsize=4096)
-def _cached_page_article(resolver, path: str) -> tuple[str | None] | None:
+def _cached_page_route(resolver, path: str) -> tuple[str | None, tuple] | None:
     try:
         match = resolver.resolve(path)
     except Resolver404:
         return None
-    article_slug = getattr(match.func, "newsroom_article_slug", None)
-    return None if article_slug is None else (article_slug(match.kwargs),)
+    route = getattr(match.func, "newsroom_page_route", None)
+    return None if route is None else (route.article_slug(match.kwargs), route.query)

@@ -92,12 +92,15 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if caching.reader_may_be_cached(request) and not settings.CSRF_USE_SESSIONS:
             urlconf = getattr(request, "urlconf", None)
-            article = caching.cached_page_article(request.path_info, urlconf)
-            if article is not None:
-                page = caching.CachedPage.look_up(request, article[0])
+            route = caching.cached_page_route(request.path_info, urlconf)
+            if route is not None:
+                page = caching.CachedPage.look_up(request, *route)
                 if page is not None and page.stored is not None:
                     self.csrf.process_request(request)
-                    response = self.csrf.process_response(request, page.response(request))
-                    return self.clickjacking.process_response(request, response)
-                request.newsroom_page = page  # a miss: the view stores what it renders
+                    response = page.response(request)
+                    if response is not None:
+                        response = self.csrf.process_response(request, response)
+                        return self.clickjacking.process_response(request, response)
+                # A miss (or a page that could not be filled in): the view renders it.
+                request.newsroom_page = page
         return self.get_response(request)

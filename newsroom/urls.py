@@ -33,5 +33,10 @@ urlpatterns = [
 
 # The sitemap lives outside the app namespace: django.contrib.sitemaps looks it up by name.
 sitemap_urlpatterns = [
-    path("sitemap.xml", cached(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "sitemap.xml",
+        cache_public_page(expires=views.next_publication, query=("p",))(sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap",
+    ),
 ]

@@ -77,7 +77,7 @@ def render_listing(
     return render(request, "newsroom/listing.html", context)
 
 
-@cache_public_page(expires=next_publication)
+@cache_public_page(expires=next_publication, query=("page",))
 def home(request):
     breaking = []
     if request.GET.get("page", "1") == "1":
@@ -98,7 +98,7 @@ def _feeds(rss: str, atom: str, **kwargs) -> dict[str, str]:
     }
 
 
-@cache_public_page(expires=next_publication)
+@cache_public_page(expires=next_publication, query=("page",))
 def section_page(request, slug: str):
     section = get_object_or_404(Section, slug=slug)
     return render_listing(
@@ -110,7 +110,7 @@ def section_page(request, slug: str):
     )
 
 
-@cache_public_page(expires=next_publication)
+@cache_public_page(expires=next_publication, query=("page",))
 def tag_page(request, slug: str):
     tag = get_object_or_404(Tag, slug=slug)
     return render_listing(
@@ -121,7 +121,7 @@ def tag_page(request, slug: str):
     )
 
 
-@cache_public_page(expires=next_publication)
+@cache_public_page(expires=next_publication, query=("page",))
 def author_page(request, slug: str):
     author = get_object_or_404(Author, slug=slug)
     return render_listing(
@@ -133,7 +133,7 @@ def author_page(request, slug: str):
     )
 
 
-@cache_public_page(expires=next_publication)
+@cache_public_page(expires=next_publication, query=("page",))
 def archive_page(request, year: int, month: int):
     if not 1 <= month <= 12 or not 1900 <= year <= 9999:
         raise Http404(_("There is no such month."))
@@ -236,7 +236,8 @@ def _blank_comment_form(
     parts = fragments.get("comment_form")
     if parts is None:
         # Both tokens are placeholders here, filled in for each reader below.
-        initial = {"token": caching.form_token_placeholder(article.pk)}
+        marks = caching.Marks()
+        initial = {"token": marks.mark(caching.form_placeholder(article.pk))}
         if parent is not None:
             initial["parent"] = parent
         html = render_to_string(
@@ -244,14 +245,15 @@ def _blank_comment_form(
             {
                 "article": article,
                 "comment_form": CommentForm(article=article, initial=initial),
-                "placeholders": True,
+                "placeholders": marks,
             },
             request=request,
         )
-        parts = caching.split_page(html)
+        parts = marks.split(html)
         fragments.keep("comment_form", parts)
-    if getattr(request, "newsroom_cache_placeholders", False):
-        html = "".join(part if isinstance(part, str) else part.decode() for part in parts)
+    page_marks = caching.marks_for(request)
+    if page_marks is not None:
+        html = page_marks.join(parts)
     else:
         html = caching.fill_placeholders(request, parts).decode()
     return mark_safe(html)  # noqa: S308 (rendered by the template engine, escaped)
@@ -323,7 +325,7 @@ def shared_parts(request, slug: str, form: CommentForm | None) -> caching.Fragme
     return caching.Fragments(slug, wanted)
 
 
-@cache_public_page(article_slug=lambda kwargs: kwargs["slug"])
+@cache_public_page(article_slug=lambda kwargs: kwargs["slug"], query=("reply",))
 def article_detail(request, slug: str):
     """An article and its comment section. Staff also see drafts and scheduled articles."""
     fragments = shared_parts(request, slug, form=None)

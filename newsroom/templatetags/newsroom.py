@@ -9,7 +9,7 @@ from django.template.defaulttags import CsrfTokenNode
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from ..caching import CSRF_PLACEHOLDER
+from .. import caching
 
 register = template.Library()
 
@@ -27,10 +27,10 @@ def json_ld(data) -> str:
 @register.simple_tag(takes_context=True)
 def page_csrf_token(context) -> str:
     """Like ``{% csrf_token %}``, but a placeholder on pages that are being cached."""
-    request = context.get("request")
-    cached = context.get("placeholders") or getattr(request, "newsroom_cache_placeholders", False)
-    if cached:
+    marks = context.get("placeholders") or caching.marks_for(context.get("request"))
+    if marks:
         return format_html(
-            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', CSRF_PLACEHOLDER
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}">',
+            marks.mark(caching.CSRF),
         )
     return CsrfTokenNode().render(context)
