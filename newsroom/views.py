@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -363,7 +364,11 @@ def render_article(
     }
     context.update(_article_fragments(request, article, context, fragments, page.preview))
     fragments.save()
-    return render(request, "newsroom/article_detail.html", context, status=status)
+    response = render(request, "newsroom/article_detail.html", context, status=status)
+    if page.own_comments or form is not None or page.comments_open:
+        # This reader's tokens, pending comments or form: for their browser alone.
+        patch_cache_control(response, private=True)
+    return response
 
 
 def _article_fragments(
