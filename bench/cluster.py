@@ -624,7 +624,7 @@ def check_surge(site: Site, a: Gunicorn, b: Gunicorn, echo=None) -> Outcome:
     out = Outcome("the surge switch counts the comments posted on both servers", echo)
     slug = ARTICLES["surge"]
     known, author = Reader(site.new_address()), known_author("surge")
-    first = post_comment(known, a.port, slug, comment_body("Surge 0"), author, "Regular")
+    first = post_comment(known, a.port, slug, comment_body("Surge 0"), author, "Regular Reader")
     stored = site.comment(first.pk)
     out.check(
         stored is not None and stored.status == "approved",
@@ -641,7 +641,7 @@ def check_surge(site: Site, a: Gunicorn, b: Gunicorn, echo=None) -> Outcome:
         f"{SURGE_THRESHOLD - on_a} on B (the switch trips at {SURGE_THRESHOLD})"
     )
     out.check(all(p.status == 302 for p in others), "all accepted")
-    last = post_comment(known, b.port, slug, comment_body("Surge last"), author, "Regular")
+    last = post_comment(known, b.port, slug, comment_body("Surge last"), author, "Regular Reader")
     stored = site.comment(last.pk)
     out.check(
         stored is not None and stored.status == "pending" and "surge" in stored.rules.split(),

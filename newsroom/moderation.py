@@ -95,7 +95,8 @@ class ModerationPolicy:
     blocked_words: tuple[str, ...] = ()
     #: The fields the word lists look at.
     word_fields: tuple[str, ...] = ("author_name", "author_email", "author_url", "body")
-    #: Approve at once an author (by email) with an approved comment, pingbacks excepted.
+    #: Approve at once an author with an approved comment under the same name and email,
+    #: pingbacks excepted.
     approve_known_authors: bool = True
     #: Approve a clean comment from a new author (False: hold first comments).
     approve_new_authors: bool = False
@@ -190,7 +191,8 @@ class ModerationPolicy:
         if self.is_known_author(comment):
             known = Reason(
                 "known_author",
-                _("%(email)s has an approved comment.") % {"email": comment.author_email},
+                _("%(name)s <%(email)s> has an approved comment.")
+                % {"name": comment.author_name, "email": comment.author_email},
                 comment.author_email,
             )
             return Verdict(Status.APPROVED, [known])
@@ -260,14 +262,23 @@ class ModerationPolicy:
         return reasons
 
     def is_known_author(self, comment: Comment) -> bool:
+        """An approved comment under the same name and email. Neither is verified, so one
+        alone proves nothing: anyone can type a regular's address, and names are public
+        (as WordPress asks for both)."""
         if (
             not self.approve_known_authors
             or comment.kind != Comment.Kind.COMMENT
             or not comment.author_email
+            or not comment.author_name.strip()
         ):
             return False
         previous = (
-            Comment.objects.approved().comments().filter(author_email=comment.author_email.lower())
+            Comment.objects.approved()
+            .comments()
+            .filter(
+                author_email=comment.author_email.strip().lower(),
+                author_name__iexact=" ".join(comment.author_name.split()),
+            )
         )
         if comment.pk:
             previous = previous.exclude(pk=comment.pk)

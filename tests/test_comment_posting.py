@@ -63,7 +63,12 @@ def test_nobody_else_sees_a_pending_comment(client, article, post, django_user_m
 
 
 def test_a_known_author_is_published_at_once(client, article, post, make_comment):
-    make_comment(article, author_email="ann@example.org", status=Comment.Status.APPROVED)
+    make_comment(
+        article,
+        author_name="Ann Reader",
+        author_email="ann@example.org",
+        status=Comment.Status.APPROVED,
+    )
     response = post(article, body="Another remark.")
     assert Comment.objects.get(body="Another remark.").status == "approved"
     html = client.get(response["Location"]).content.decode()

@@ -38,7 +38,9 @@ def test_clean_comment_is_approved_when_new_authors_are_trusted(article):
 
 
 def test_known_author_is_approved_at_once(article, make_comment):
-    make_comment(article, author_email="ann@example.org", status=Comment.Status.APPROVED)
+    make_comment(
+        article, author_name="Ann", author_email="ann@example.org", status=Comment.Status.APPROVED
+    )
     verdict = ModerationPolicy().check(new_comment(article, author_email="ANN@example.org"))
     assert verdict.status == "approved"
     assert verdict.reasons[0].rule == "known_author"
@@ -46,13 +48,17 @@ def test_known_author_is_approved_at_once(article, make_comment):
 
 
 def test_known_author_rule_never_applies_to_pingbacks(article, make_comment):
-    make_comment(article, author_email="ann@example.org", status=Comment.Status.APPROVED)
+    make_comment(
+        article, author_name="Ann", author_email="ann@example.org", status=Comment.Status.APPROVED
+    )
     ping = new_comment(article, kind=Comment.Kind.PINGBACK)
     assert ModerationPolicy().check(ping).status == "pending"
 
 
 def test_known_author_rule_can_be_switched_off(article, make_comment):
-    make_comment(article, author_email="ann@example.org", status=Comment.Status.APPROVED)
+    make_comment(
+        article, author_name="Ann", author_email="ann@example.org", status=Comment.Status.APPROVED
+    )
     policy = ModerationPolicy(approve_known_authors=False)
     assert policy.check(new_comment(article)).status == "pending"
 
@@ -90,7 +96,9 @@ def test_moderation_word_does_not_fire_inside_other_words(article):
 
 
 def test_known_author_is_still_held_by_a_moderation_word(article, make_comment):
-    make_comment(article, author_email="ann@example.org", status=Comment.Status.APPROVED)
+    make_comment(
+        article, author_name="Ann", author_email="ann@example.org", status=Comment.Status.APPROVED
+    )
     policy = ModerationPolicy(moderation_words=["idiot"])
     assert policy.check(new_comment(article, body="idiot")).status == "pending"
 
@@ -108,7 +116,9 @@ def test_links_hold_at_the_threshold(article):
 
 def test_premoderated_article_holds_everything(make_article, make_comment):
     article = make_article(comment_mode=Article.CommentMode.PREMODERATED)
-    make_comment(article, author_email="ann@example.org", status=Comment.Status.APPROVED)
+    make_comment(
+        article, author_name="Ann", author_email="ann@example.org", status=Comment.Status.APPROVED
+    )
     verdict = ModerationPolicy().check(new_comment(article))
     assert verdict.status == "pending"
     assert "premoderated" in rules(verdict)
@@ -126,7 +136,9 @@ def test_closed_mode_and_close_after_days(make_article):
 
 
 def test_surge_switch_holds_new_comments_for_a_while(article, make_comment):
-    make_comment(article, author_email="ann@example.org", status=Comment.Status.APPROVED)
+    make_comment(
+        article, author_name="Ann", author_email="ann@example.org", status=Comment.Status.APPROVED
+    )
     policy = ModerationPolicy(surge_threshold=3, surge_window=60, surge_hold=600)
     assert policy.check(new_comment(article)).status == "approved"
     for _ in range(3):
@@ -138,7 +150,9 @@ def test_surge_switch_holds_new_comments_for_a_while(article, make_comment):
 
 def test_surge_is_per_article(make_article, make_comment):
     busy, quiet = make_article(), make_article()
-    make_comment(quiet, author_email="ann@example.org", status=Comment.Status.APPROVED)
+    make_comment(
+        quiet, author_name="Ann", author_email="ann@example.org", status=Comment.Status.APPROVED
+    )
     policy = ModerationPolicy(surge_threshold=2)
     policy.note_submission(busy)
     policy.note_submission(busy)
@@ -146,7 +160,9 @@ def test_surge_is_per_article(make_article, make_comment):
 
 
 def test_banned_author_is_held_even_when_known(article, make_comment):
-    make_comment(article, author_email="ann@example.org", status=Comment.Status.APPROVED)
+    make_comment(
+        article, author_name="Ann", author_email="ann@example.org", status=Comment.Status.APPROVED
+    )
     Ban.objects.create(kind=Ban.Kind.EMAIL, value="Ann@Example.org")
     verdict = ModerationPolicy().check(new_comment(article))
     assert verdict.status == "pending"
