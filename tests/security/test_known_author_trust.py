@@ -1,4 +1,4 @@
-""""Known author" trust: an unverified email address typed into the form is not enough."""
+"""Trusting "known authors": an unverified email address typed into the form is not enough."""
 
 from __future__ import annotations
 
