@@ -212,3 +212,6 @@ NEWSROOM_MODERATION = {
 NEWSROOM_MODERATOR_EMAILS = env_list("NEWSROOM_MODERATOR_EMAILS")
 NEWSROOM_SITE_DOMAIN = os.environ.get("SITE_DOMAIN", "127.0.0.1:8000" if DEBUG else "")
 NEWSROOM_SITE_NAME = os.environ.get("SITE_NAME", "Newsroom")
+# How many proxies in front of the site append the client's address to X-Forwarded-For
+# (a TLS-terminating proxy: 1). Rate limits and bans then work per reader, not per proxy.
+NEWSROOM_TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))

@@ -7,13 +7,14 @@ stored, judged and logged comment happens here.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import logging
+import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from . import conf, moderation
@@ -24,17 +25,31 @@ logger = logging.getLogger(__name__)
 
 
 def client_ip(request) -> str:
-    """The client's address: REMOTE_ADDR, or the one the trusted proxies say they saw."""
+    """The client's address: REMOTE_ADDR, or, behind ``NEWSROOM_TRUSTED_PROXIES`` proxies
+    that each append the address they saw to X-Forwarded-For, the one the outermost of
+    them saw. Entries before it are whatever the client sent, and are never read."""
+    remote = request.META.get("REMOTE_ADDR", "")
     proxies = conf.get("TRUSTED_PROXIES")
-    if proxies:
-        forwarded = [
-            part.strip()
-            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if part.strip()
-        ]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
+    if not proxies:
+        return remote
+    forwarded = [
+        part.strip()
+        for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if part.strip()
+    ]
+    if len(forwarded) < proxies:
+        logger.warning(
+            "X-Forwarded-For has %d entries behind %d trusted proxies: using REMOTE_ADDR.",
+            len(forwarded),
+            proxies,
+        )
+        return remote
+    address = forwarded[-proxies]
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        logger.warning("A trusted proxy forwarded an address that is not one: using REMOTE_ADDR.")
+        return remote
 
 
 def hash_ip(ip: str) -> str:
@@ -52,13 +67,28 @@ def client_fingerprint(request) -> str:
 _local_counts = LocMemCache("newsroom-rate-fallback", {"MAX_ENTRIES": 10_000})
 
 
+RATE_WINDOW = 60  # seconds
+
+
 def _count(store, key: str) -> int:
-    store.add(key, 0, timeout=120)
+    store.add(key, 0, timeout=3 * RATE_WINDOW)
     return store.incr(key)
 
 
-def over_rate_limit(fingerprint: str) -> bool:
-    """Count a post from this client in the shared cache; True past the per-minute limit.
+def _sliding_count(store, fingerprint: str, now: float) -> float:
+    """This post and the posts of the last ``RATE_WINDOW`` seconds, estimated from two
+    fixed windows: all of the current one, and of the previous one the share that still
+    lies within the sliding window. Two counters per client, and no burst of twice the
+    limit across a window's boundary, as one fixed window allows."""
+    window, into = divmod(now, RATE_WINDOW)
+    current = _count(store, f"newsroom:rate:{fingerprint}:{int(window)}")
+    previous = store.get(f"newsroom:rate:{fingerprint}:{int(window) - 1}") or 0
+    return current + previous * (1 - into / RATE_WINDOW)
+
+
+def over_rate_limit(fingerprint: str, now: float | None = None) -> bool:
+    """Count a post from this client in the shared cache; True past the limit of posts per
+    minute (a sliding minute).
 
     If the shared cache is down, posts are counted per process: a client then gets at most
     the limit on each app server, which still stops a flood, and the log says so.
@@ -66,30 +96,56 @@ def over_rate_limit(fingerprint: str) -> bool:
     limit = conf.get("COMMENT_RATE_LIMIT")
     if not limit or not fingerprint:
         return False
-    minute = int(timezone.now().timestamp()) // 60
-    key = f"newsroom:rate:{fingerprint}:{minute}"
+    now = time.time() if now is None else now
     try:
-        count = _count(cache, key)
+        count = _sliding_count(cache, fingerprint, now)
     except Exception:
         logger.warning(
             "Shared cache unreachable: rate limiting falls back to counting in this process.",
             exc_info=True,
         )
-        count = _count(_local_counts, key)
+        count = _sliding_count(_local_counts, fingerprint, now)
     return count > limit
 
 
+def _token_key(token: str, fingerprint: str) -> str:
+    digest = hashlib.sha256(f"{token}\n{fingerprint}".encode()).hexdigest()
+    return f"newsroom:form-token:{digest}"
+
+
+def claim_form_token(token: str, fingerprint: str) -> bool:
+    """Record that this client sent this form token; False if it had sent it before.
+
+    A form token is signed for an article and a time, not for a client: recorded here,
+    each client can send each token once, so a replayed form is refused. Kept as long as
+    a token is valid; per process while the shared cache is unreachable.
+    """
+    key, timeout = _token_key(token, fingerprint), conf.get("COMMENT_MAX_AGE") + RATE_WINDOW
+    try:
+        return cache.add(key, 1, timeout=timeout)
+    except Exception:
+        logger.warning("Shared cache unreachable: form tokens recorded in this process.")
+        return _local_counts.add(key, 1, timeout=timeout)
+
+
 def comment_fingerprint(comment: Comment) -> str:
-    """The same text from the same author on the same article hashes the same."""
-    author = (comment.author_email or comment.author_name).strip().casefold()
+    """The same text from the same person, in reply to the same comment on the same
+    article, hashes the same. A person is their name, their email and the client they post
+    from: another reader who sends the same words under the same name is someone else, and
+    is never shown this one's comment as their own."""
+    name = " ".join(comment.author_name.split()).casefold()
+    email = comment.author_email.strip().casefold()
+    person = f"{name}\n{email}\n{comment.ip_hash}"
     text = " ".join(comment.body.split()).casefold()
-    return hashlib.sha256(f"{comment.article_id}\n{author}\n{text}".encode()).hexdigest()
+    key = f"{comment.article_id}\n{comment.parent_id or ''}\n{person}\n{text}"
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 @dataclass
 class Submission:
     comment: Comment
     duplicate: bool = False
+    replayed: bool = False  # the form was sent before: nothing stored
 
     @property
     def published(self) -> bool:
@@ -101,10 +157,12 @@ def submit(
     *,
     policy: moderation.ModerationPolicy | None = None,
     site_url: str | None = None,
+    form_token: str = "",
 ) -> Submission:
     """Judge, store and log a new comment; return the stored one (or its earlier twin).
 
-    ``site_url`` (scheme and host) makes the link in the moderators' email.
+    ``site_url`` (scheme and host) makes the link in the moderators' email; ``form_token``,
+    the token of the form it came with, may be sent once by each client.
     """
     policy = policy or moderation.get_policy()
     comment.author_email = comment.author_email.strip().lower()
@@ -114,6 +172,8 @@ def submit(
     ).first()
     if earlier is not None:
         return Submission(earlier, duplicate=True)
+    if form_token and not claim_form_token(form_token, comment.ip_hash):
+        return Submission(comment, replayed=True)
 
     policy.note_submission(comment.article)
     verdict = policy.check(comment)

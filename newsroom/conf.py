@@ -26,6 +26,10 @@ DEFAULTS: dict[str, Any] = {
     "COMMENT_MIN_SECONDS": 3,
     # A form older than this has expired and must be reloaded.
     "COMMENT_MAX_AGE": 4 * 60 * 60,
+    # The largest comment POST read at all, in bytes (413 past it, before the body is
+    # read). Below it, Django's DATA_UPLOAD_MAX_MEMORY_SIZE still bounds the form's fields
+    # (400), and file parts are dropped unread: a comment has none.
+    "COMMENT_MAX_REQUEST_BYTES": 512 * 1024,
     # Posts allowed per client per minute, counted in the shared cache.
     "COMMENT_RATE_LIMIT": 5,
     # Who is emailed when a comment is held. Empty: the addresses in MANAGERS.

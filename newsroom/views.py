@@ -4,6 +4,7 @@ what a page costs is decided here, and asserted in the tests."""
 from __future__ import annotations
 
 import calendar
+import functools
 import logging
 import sys
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 from taggit.models import Tag
 
@@ -411,7 +413,33 @@ def _refuse(request, article: Article, message: str, status: int):
     )
 
 
+def limit_request_size(view):
+    """Refuse a request larger than ``NEWSROOM_COMMENT_MAX_REQUEST_BYTES`` (413) before
+    anything reads its body, and keep no uploaded file: a comment has none.
+
+    CSRF is checked inside it (``csrf_protect``), since Django's CSRF middleware reads
+    the whole form, uploads included, before any view runs.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # Django reads no body it cannot measure
+        if length > conf.get("COMMENT_MAX_REQUEST_BYTES"):
+            return HttpResponse(
+                _("This comment is too large to send."), status=413, content_type="text/plain"
+            )
+        request.upload_handlers = []  # file parts are read past and dropped, never stored
+        return view(request, *args, **kwargs)
+
+    return csrf_exempt(wrapper)
+
+
+@limit_request_size
 @require_POST
+@csrf_protect
 def post_comment(request, slug: str):
     """Take a reader's comment; answer with a redirect back to the article (PRG)."""
     article = get_object_or_404(Article.objects.published(), slug=slug)
@@ -434,8 +462,19 @@ def post_comment(request, slug: str):
     comment.ip_hash = fingerprint
     if request.user.is_authenticated:
         comment.user = request.user
-    submission = comments.submit(comment, site_url=request.build_absolute_uri("/"))
+    submission = comments.submit(
+        comment,
+        site_url=request.build_absolute_uri("/"),
+        form_token=form.cleaned_data["token"],
+    )
     stored = submission.comment
+    if submission.replayed:
+        return _refuse(
+            request,
+            article,
+            _("This form has been sent already. Reload the page to write another comment."),
+            400,
+        )
     if submission.duplicate:
         messages.info(request, _("You have already posted this comment."))
     elif submission.published:

@@ -20,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from newsroom.forms import TOKEN_SALT, form_token
 from newsroom.models import Comment
+from tests.form_tokens import sent_form_token
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +82,7 @@ def valid_fields(article, **fields) -> dict:
         "author_url": "",
         "body": "A thoughtful remark.",
         "honeypot": "",
-        "token": form_token(article, now=time.time() - 10),
+        "token": sent_form_token(article),
     }
     data.update(fields)
     return data

@@ -6,7 +6,6 @@ refusals made for everyone by design, never from what the site happens to answer
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
@@ -22,10 +21,10 @@ from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
 from newsroom import moderation
-from newsroom.forms import form_token
 from newsroom.models import Article, Author, Ban, Comment, CommentStatusChange, Section
 from newsroom.roles import EDITORS, MODERATORS
 from quickquotes.models import QuickQuote
+from tests.form_tokens import sent_form_token
 
 pytestmark = pytest.mark.django_db
 
@@ -427,7 +426,7 @@ def comment_data(article, body: str) -> dict:
         "author_name": "Ann Reader",
         "author_email": "ann@example.org",
         "body": body,
-        "token": form_token(article, now=time.time() - 10),
+        "token": sent_form_token(article),
     }
 
 

@@ -5,15 +5,14 @@ import os
 import secrets
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 from django.db import OperationalError
 
 from newsroom import comments, moderation
-from newsroom.forms import form_token
 from newsroom.models import Comment, CommentStatusChange
+from tests.form_tokens import sent_form_token
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +30,7 @@ def post(client, article, body: str):
     data = {
         "author_name": "Ann",
         "body": body,
-        "token": form_token(article, now=time.time() - 10),
+        "token": sent_form_token(article),
     }
     return client.post(f"/articles/{article.slug}/comments/", data)
 
