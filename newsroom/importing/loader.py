@@ -22,12 +22,14 @@ from django.db import DatabaseError, transaction
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from taggit.models import Tag, TaggedItem
 
 from quickquotes.models import QuickQuote
 
 from .. import conf, moderation
 from ..models import Article, Author, Comment, CommentStatusChange, Publishable, Section
+from .aliases import DETAIL_VIEWS, why_reserved
 from .files import Refused, Source, read_source
 from .parsers import detect_format
 from .prepare import NAME_LIMIT, Prepared, Preparer, comment_fields
@@ -577,6 +579,16 @@ class ArchiveLoader:
         for alias in item.aliases:
             if alias == new_url or alias in new:
                 continue
+            reserved = why_reserved(alias)
+            if reserved is not None:
+                report.warnings.append(
+                    _(
+                        "alias %(alias)s: not made a redirect, it is %(reason)s. The item is "
+                        "imported without it."
+                    )
+                    % {"alias": alias[:200], "reason": reserved}
+                )
+                continue
             if len(new_url) > REDIRECT_NEW_PATH_LIMIT:
                 report.warnings.append(
                     f"alias {alias[:60]}: the new URL is longer than {REDIRECT_NEW_PATH_LIMIT} "
@@ -607,9 +619,7 @@ class ArchiveLoader:
             match = resolve(path)
         except Resolver404:
             return "no item of this site"
-        model = {"newsroom:article_detail": Article, "quickquotes:detail": QuickQuote}.get(
-            match.view_name
-        )
+        model = DETAIL_VIEWS.get(match.view_name)
         owner = model and model.objects.filter(slug=match.kwargs.get("slug")).first()
         if not owner:
             return "no item of this site"
