@@ -56,6 +56,11 @@ DEFAULTS: dict[str, Any] = {
     "SITE_NAME": "Newsroom",
     # How many items a listing page shows.
     "PAGE_SIZE": 20,
+    # The largest archive file the importer reads, in bytes; a larger one is refused unread.
+    "IMPORT_MAX_FILE_BYTES": 5 * 1024 * 1024,
+    # The most bytes of files the importer holds in one batch (besides --batch-size files):
+    # at most about two batches are in memory at once, one written, one parsed ahead.
+    "IMPORT_BATCH_BYTES": 50 * 1024 * 1024,
     # How many proxies in front of the site append to X-Forwarded-For (0: use REMOTE_ADDR).
     "TRUSTED_PROXIES": 0,
 }

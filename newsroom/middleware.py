@@ -49,9 +49,21 @@ def target_is_published(path: str) -> bool:
     return model.objects.published().filter(slug=match.kwargs.get("slug")).exists()
 
 
+def names_an_item(path: str) -> bool:
+    """Whether the path is an existing article's or quick quote's own (published or not)."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    model = DETAIL_VIEWS.get(match.view_name)
+    return model is not None and model.objects.filter(slug=match.kwargs.get("slug")).exists()
+
+
 class OldUrlMiddleware(RedirectFallbackMiddleware):
     """Django's redirects (301, or 410 for an empty target), plus 410 when the target is an
-    item that is no longer published: its old URLs are gone, not moved."""
+    item that is no longer published: its old URLs are gone, not moved. A redirect on an
+    unpublished item's own address (which imports once made) answers 410 too: that
+    address is gone, not moved to whichever item claimed it."""
 
     def process_response(self, request, response):
         if response.status_code != 404:
@@ -61,10 +73,9 @@ class OldUrlMiddleware(RedirectFallbackMiddleware):
             .only("new_path")
             .first()
         )
-        if (
-            redirect is not None
-            and redirect.new_path
-            and not target_is_published(redirect.new_path)
+        if redirect is not None and (
+            (redirect.new_path and not target_is_published(redirect.new_path))
+            or names_an_item(request.path)
         ):
             return HttpResponseGone(render_to_string("newsroom/gone.html", request=request))
         return super().process_response(request, response)

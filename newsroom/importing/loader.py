@@ -22,16 +22,19 @@ from django.db import DatabaseError, transaction
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from taggit.models import Tag, TaggedItem
 
 from quickquotes.models import QuickQuote
 
 from .. import conf, moderation
 from ..models import Article, Author, Comment, CommentStatusChange, Publishable, Section
+from .aliases import DETAIL_VIEWS, why_reserved
+from .files import Refused, Source, read_source
 from .parsers import detect_format
 from .prepare import NAME_LIMIT, Prepared, Preparer, comment_fields
 from .records import ParsedItem
-from .report import CONFLICT, CREATED, FAILED, UNCHANGED, UPDATED, FileReport
+from .report import CONFLICT, CREATED, FAILED, SKIPPED, UNCHANGED, UPDATED, FileReport, printable
 
 logger = logging.getLogger(__name__)
 MODELS: dict[str, type[Publishable]] = {"article": Article, "quickquote": QuickQuote}
@@ -101,12 +104,20 @@ class ArchiveLoader:
         policy: moderation.ModerationPolicy | None = None,
         fail_fast: bool = False,
         batch_size: int = BATCH_SIZE,
+        batch_bytes: int | None = None,
+        max_file_bytes: int | None = None,
         worker: bool = False,
     ) -> None:
         self.tz = tz
         self.dry_run = dry_run
         self.fail_fast = fail_fast
         self.batch_size = batch_size
+        # A batch's files are in memory together (and the next batch's, in the worker):
+        # bounded by bytes too, or a hundred large files would take gigabytes.
+        self.batch_bytes = conf.get("IMPORT_BATCH_BYTES") if batch_bytes is None else batch_bytes
+        self.max_file_bytes = (
+            conf.get("IMPORT_MAX_FILE_BYTES") if max_file_bytes is None else max_file_bytes
+        )
         self.overwrite = overwrite
         self.undated_as = undated_as
         # With ``worker``, a worker process prepares each batch (parses the files, renders
@@ -124,10 +135,12 @@ class ArchiveLoader:
 
     # --- files, a batch at a time ------------------------------------------------------
 
-    def load_files(self, sources: Iterable[tuple[Path, str]]) -> Iterator[FileReport]:
-        """Import each (path, identity) and yield its report, in order.
+    def load_files(self, sources: Iterable[Source | tuple[Path, str]]) -> Iterator[FileReport]:
+        """Import each ``Source`` (or (path, identity)) and yield its report, in order.
 
-        ``identity`` is the file's stable name (its path inside the import root). Files go
+        ``identity`` is the file's stable name (its path inside the import root). Only
+        regular files inside their root are read, and none past ``max_file_bytes`` (see
+        ``files.read_source``); the others are reported skipped or failed. Files go
         in batches: one query finds which files of a batch are unchanged, and a batch
         commits once, while each file still succeeds or fails alone in its own savepoint.
         A dry run keeps everything in one transaction, rolled back at the end, so that it
@@ -150,7 +163,7 @@ class ArchiveLoader:
         [report] = self.load_files([(path, identity)])
         return report
 
-    def _batches(self, sources: Iterable[tuple[Path, str]]) -> Iterator[FileReport]:
+    def _batches(self, sources: Iterable[Source | tuple[Path, str]]) -> Iterator[FileReport]:
         # While a batch is written here, the next one is prepared in the worker process.
         ahead: list[Queued] | None = None
         try:
@@ -167,31 +180,45 @@ class ArchiveLoader:
         finally:
             self.preparer.close()
 
-    def _split(self, sources: Iterable[tuple[Path, str]]) -> Iterator[list[tuple[Path, str]]]:
-        batch: dict[str, Path] = {}  # identity: path
-        for path, identity in sources:
+    def _split(self, sources: Iterable[Source | tuple[Path, str]]) -> Iterator[list[Source]]:
+        """The sources in batches of at most ``batch_size`` files and ``batch_bytes`` bytes
+        (a file larger than that alone), by the sizes the files had when found."""
+        batch: dict[str, Source] = {}  # by identity
+        size = 0
+        for given in sources:
+            source = Source.of(given)
+            # What reading it may take: nothing for a file that is refused unread.
+            cost = 0 if source.skipped or source.size > self.max_file_bytes else source.size
             # A file named twice (a folder and a file in it) starts a new batch, so that its
             # second import sees what the first made.
-            if identity in batch or len(batch) == self.batch_size:
-                yield [(p, i) for i, p in batch.items()]
-                batch = {}
-            batch[identity] = path
+            if batch and (
+                source.identity in batch
+                or len(batch) == self.batch_size
+                or size + cost > self.batch_bytes
+            ):
+                yield list(batch.values())
+                batch, size = {}, 0
+            batch[source.identity] = source
+            size += cost
         if batch:
-            yield [(p, i) for i, p in batch.items()]
+            yield list(batch.values())
 
-    def _start(self, batch: list[tuple[Path, str]], *, ahead: bool) -> list[Queued]:
+    def _start(self, batch: list[Source], *, ahead: bool) -> list[Queued]:
         """Read and hash a batch's files; when it is ``ahead`` of the one being written,
         hand the files that changed to the worker process to prepare meanwhile."""
         queued: list[Queued] = []
-        for path, identity in batch:
-            report = FileReport(path=identity)
+        for source in batch:
+            report = FileReport(path=source.identity)
             try:
-                raw = path.read_bytes()
-            except OSError as error:
-                report.errors.append(f"cannot read the file: {error.strerror or error}")
+                if source.skipped:
+                    raise Refused(source.skipped)
+                raw = read_source(source, self.max_file_bytes)
+            except Refused as refused:
+                report.outcome = FAILED if refused.failed else SKIPPED
+                report.errors.append(refused.reason)
                 queued.append(Queued(report))
                 continue
-            report.format = detect_format(identity, raw[:256].decode("utf-8", "replace"))
+            report.format = detect_format(source.identity, raw[:256].decode("utf-8", "replace"))
             queued.append(Queued(report, raw, hashlib.sha256(raw).hexdigest()))
         if ahead and self.worker:
             self.preparer.start_worker()
@@ -280,7 +307,7 @@ class ArchiveLoader:
             else:
                 prepared = self.preparer.here(report.path, entry.raw)
         except Exception as error:  # a bug of ours: the file fails, the run goes on
-            logger.exception("Preparing %s failed unexpectedly.", report.path)
+            logger.exception("Preparing %s failed unexpectedly.", printable(report.path))
             report.errors.append(
                 f"could not read it ({type(error).__name__}: {error}); nothing of it was "
                 "kept. Please report this with the file."
@@ -322,7 +349,7 @@ class ArchiveLoader:
             report.object = None
             report.errors.append(f"the database refused it: {error}")
         except Exception as error:  # a bug of ours: the file fails, the run goes on
-            logger.exception("Importing %s failed unexpectedly.", report.path)
+            logger.exception("Importing %s failed unexpectedly.", printable(report.path))
             report.outcome = FAILED
             report.object = None
             report.errors.append(
@@ -552,6 +579,16 @@ class ArchiveLoader:
         for alias in item.aliases:
             if alias == new_url or alias in new:
                 continue
+            reserved = why_reserved(alias)
+            if reserved is not None:
+                report.warnings.append(
+                    _(
+                        "alias %(alias)s: not made a redirect, it is %(reason)s. The item is "
+                        "imported without it."
+                    )
+                    % {"alias": alias[:200], "reason": reserved}
+                )
+                continue
             if len(new_url) > REDIRECT_NEW_PATH_LIMIT:
                 report.warnings.append(
                     f"alias {alias[:60]}: the new URL is longer than {REDIRECT_NEW_PATH_LIMIT} "
@@ -582,9 +619,7 @@ class ArchiveLoader:
             match = resolve(path)
         except Resolver404:
             return "no item of this site"
-        model = {"newsroom:article_detail": Article, "quickquotes:detail": QuickQuote}.get(
-            match.view_name
-        )
+        model = DETAIL_VIEWS.get(match.view_name)
         owner = model and model.objects.filter(slug=match.kwargs.get("slug")).first()
         if not owner:
             return "no item of this site"

@@ -6,7 +6,6 @@ import os
 import sys
 import zoneinfo
 from datetime import datetime, time
-from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -14,7 +13,7 @@ from django.utils import timezone
 
 from newsroom.importing.files import find_source_files
 from newsroom.importing.loader import BATCH_SIZE, ArchiveLoader
-from newsroom.importing.report import CONFLICT, FAILED, RunReport
+from newsroom.importing.report import CONFLICT, FAILED, SKIPPED, RunReport, printable
 
 
 class Command(BaseCommand):
@@ -82,8 +81,9 @@ class Command(BaseCommand):
         if options["batch_size"] < 1:
             raise CommandError("--batch-size must be at least 1.")
         for path in options["paths"]:
-            if not Path(path).exists():
-                raise CommandError(f"{path}: no such file or folder.")
+            # lexists: a dangling link is there, to be reported as skipped.
+            if not os.path.lexists(path):
+                raise CommandError(f"{printable(path)}: no such file or folder.")
 
         loader = ArchiveLoader(
             tz=tz,
@@ -123,15 +123,19 @@ class Command(BaseCommand):
         if entry.outcome == "unchanged" and not self.verbosity > 1:
             return
         progress(None)
-        style = {FAILED: self.style.ERROR, CONFLICT: self.style.WARNING}.get(
-            entry.outcome, self.style.SUCCESS
-        )
+        style = {
+            FAILED: self.style.ERROR,
+            CONFLICT: self.style.WARNING,
+            SKIPPED: self.style.WARNING,
+        }.get(entry.outcome, self.style.SUCCESS)
         self.stdout.write(style(entry.line()))
+        # Messages quote file names, titles and aliases: escaped, none can forge a line.
+        label = "skipped" if entry.outcome == SKIPPED else "error"
         for error in entry.errors:
-            self.stdout.write(f"    error: {error}")
+            self.stdout.write(f"    {label}: {printable(error)}")
         if self.verbosity > 0:
             for warning in entry.warnings:
-                self.stdout.write(f"    warning: {warning}")
+                self.stdout.write(f"    warning: {printable(warning)}")
 
     def _progress_bar(self):
         """A one-line counter on a terminal; nothing when the output is a file or a pipe."""
