@@ -171,6 +171,21 @@ EMAIL_BACKEND = os.environ.get(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 
+# A mail server that accepts and never answers would otherwise hold the sender forever.
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "10"))
+
+# --- Background tasks ---------------------------------------------------------------------
+# Work that may wait on another server (email) leaves the request: it is queued as a row in
+# the site's own database (django-tasks' database backend: no new service to run, and a
+# queued task outlives any process) and done by `manage.py db_worker`.
+INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
 if not DEBUG:
     # Production runs behind HTTPS; each of these can be turned off for a plain-HTTP test
     # deployment on loopback (e.g. SECURE_SSL_REDIRECT=0).
