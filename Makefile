@@ -39,6 +39,10 @@ run: $(STAMP)
 	$(BIN)/python manage.py import_sources fixtures/
 	$(BIN)/python manage.py demo_accounts
 	@echo "Serving the site at http://$(HOST):$(PORT)/ (admin at /admin/)"
+	@# The task worker sends the queued email (printed to this console with DEBUG on); it
+	@# runs in the background and is stopped when runserver stops.
+	$(BIN)/python manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP) $(AXE_STAMP)

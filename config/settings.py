@@ -125,11 +125,17 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "newsroom"),
             # A Redis that stops answering must not stall requests: fail fast, fall back.
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+            "OPTIONS": {
+                "socket_connect_timeout": float(os.environ.get("REDIS_CONNECT_TIMEOUT", "0.5")),
+                "socket_timeout": float(os.environ.get("REDIS_SOCKET_TIMEOUT", "0.5")),
+            },
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# After a failed call the Redis backend skips Redis for this long (one call then probes it),
+# so a frozen Redis costs one socket timeout per interval, not one per cache call.
+NEWSROOM_CACHE_BREAKER_SECONDS = float(os.environ.get("CACHE_BREAKER_SECONDS", "5"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -170,6 +176,21 @@ EMAIL_BACKEND = os.environ.get(
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
+
+# A mail server that accepts and never answers would otherwise hold the sender forever.
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "10"))
+
+# --- Background tasks ---------------------------------------------------------------------
+# Work that may wait on another server (email) leaves the request: it is queued as a row in
+# the site's own database (django-tasks' database backend: no new service to run, and a
+# queued task outlives any process) and done by `manage.py db_worker`.
+INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
 
 if not DEBUG:
     # Production runs behind HTTPS; each of these can be turned off for a plain-HTTP test

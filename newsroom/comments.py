@@ -14,12 +14,12 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils.crypto import salted_hmac
 
 from . import conf, moderation
 from .models import Comment
-from .notifications import notify_moderators
+from .tasks import email_moderators_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -187,5 +187,6 @@ def submit(
         )
         return Submission(earlier, duplicate=True)
     if comment.status == Comment.Status.PENDING:
-        transaction.on_commit(lambda: notify_moderators(comment, site_url=site_url))
+        # The email waits in the task queue: a slow mail server must not hold the reader.
+        email_moderators_on_commit(comment, site_url=site_url)
     return Submission(comment)

@@ -50,6 +50,9 @@ DEFAULTS: dict[str, Any] = {
     # process could not deliver while the cache was unreachable: a bound on how long a page
     # may stay stale after such an outage (one small query per interval per process).
     "CACHE_RECOVERY_SECONDS": 1.0,
+    # After a call to Redis fails (timeout, refused connection), the Redis backend skips
+    # Redis for this long, failing at once, then lets one call through to see if it is back.
+    "CACHE_BREAKER_SECONDS": 5.0,
     # The domain of the site in links made outside a request (feeds, sitemaps, email);
     # empty: leave the sites framework's Site as it is.
     "SITE_DOMAIN": "",

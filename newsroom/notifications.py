@@ -1,11 +1,11 @@
-"""Email to moderators when a comment is held for them."""
+"""Email to moderators when a comment is held for them (sent by a task, see tasks.py)."""
 
 from __future__ import annotations
 
 import logging
 
 from django.contrib.sites.shortcuts import get_current_site
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils.text import Truncator
 
@@ -20,11 +20,11 @@ def _one_line(text: str, length: int = 80) -> str:
     return Truncator(" ".join(cleaned.split())).chars(length)
 
 
-def notify_moderators(comment, *, site_url: str | None = None) -> bool:
-    """Tell the moderators a comment waits for them. Never raises: posting must not fail."""
+def moderator_email(comment, *, site_url: str | None = None) -> EmailMessage | None:
+    """The email that tells the moderators a comment waits for them; None: nobody to tell."""
     recipients = conf.moderator_emails()
     if not recipients:
-        return False
+        return None
     if site_url is None:
         site_url = f"https://{get_current_site(None).domain}"
     admin_url = site_url.rstrip("/") + reverse("admin:newsroom_comment_change", args=[comment.pk])
@@ -37,9 +37,25 @@ def notify_moderators(comment, *, site_url: str | None = None) -> bool:
         f"{comment.body}\n\n"
         f"Decide on it here: {admin_url}\n"
     )
+    return EmailMessage(subject, body, None, recipients)
+
+
+def notify_moderators(comment, *, site_url: str | None = None, fail_silently: bool = True) -> bool:
+    """Tell the moderators a comment waits for them; True if an email went out.
+
+    This talks to the mail server and may wait for it (up to ``EMAIL_TIMEOUT``): requests
+    queue it through ``newsroom.tasks`` instead of calling it. With ``fail_silently`` it
+    never raises; the task lets the error through so that the attempt is recorded and
+    tried again.
+    """
+    message = moderator_email(comment, site_url=site_url)
+    if message is None:
+        return False
     try:
-        send_mail(subject, body, None, recipients)
+        message.send()
     except Exception:
+        if not fail_silently:
+            raise
         logger.exception("Could not email the moderators about comment %s.", comment.pk)
         return False
     return True

@@ -29,3 +29,8 @@ NEWSROOM_MODERATION = {}
 # Query budgets stay exact: the once-a-second look for undelivered invalidations is tested
 # on its own (tests/test_caching.py) and in the cluster tests.
 NEWSROOM_CACHE_RECOVERY_SECONDS = 3600
+
+# Tasks run in the process that queues them, at once: a test sees their effect (the
+# moderators' email in mail.outbox) without a worker. tests/security/test_outages.py
+# switches to the database backend, and runs its worker, where the queue itself is tested.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
