@@ -12,6 +12,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from newsroom import conf as newsroom_conf
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -57,6 +59,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy: before WhiteNoise and the page cache,
+    # which answer without calling the middleware below them.
+    "newsroom.headers.PolicyHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "newsroom.middleware.RejectNulMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -181,6 +186,15 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+
+# Content-Security-Policy and Permissions-Policy (newsroom.headers): Newsroom's defaults.
+# CSP_IMG_SRC names where images may come from besides this site (e.g. the site's image
+# CDN) in place of the default, any HTTPS host.
+if env_list("CSP_IMG_SRC"):
+    NEWSROOM_CONTENT_SECURITY_POLICY = {
+        **newsroom_conf.DEFAULTS["CONTENT_SECURITY_POLICY"],
+        "img-src": ["'self'", *env_list("CSP_IMG_SRC")],
+    }
 
 # Requests larger than this are refused before any view sees them.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 256 * 1024))
