@@ -184,8 +184,23 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+
+# HSTS for subdomains, and the browsers' preload list: off unless the operator turns them on.
+# Both reach beyond this site (every subdomain of its domain must then serve HTTPS, and
+# leaving the preload list takes months), so they are the operator's decision, not a
+# default. While the environment does not name them, Django's deploy-check reminders of
+# them (security.W005, security.W021) are silenced; once it does, the checks run as usual.
+if not DEBUG:
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    SILENCED_SYSTEM_CHECKS = [
+        check
+        for check, variable in [
+            ("security.W005", "SECURE_HSTS_INCLUDE_SUBDOMAINS"),
+            ("security.W021", "SECURE_HSTS_PRELOAD"),
+        ]
+        if os.environ.get(variable, "").strip() == ""
+    ]
 
 # Content-Security-Policy and Permissions-Policy (newsroom.headers): Newsroom's defaults.
 # CSP_IMG_SRC names where images may come from besides this site (e.g. the site's image

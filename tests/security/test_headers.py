@@ -186,3 +186,70 @@ def test_the_demo_site_takes_its_image_sources_from_the_environment(monkeypatch)
     monkeypatch.delenv("CSP_IMG_SRC")
     assert "NEWSROOM_CONTENT_SECURITY_POLICY" not in production_settings(monkeypatch)
 
+
+# HSTS
+
+
+def test_hsts_leaves_subdomains_and_preloading_to_the_operator(monkeypatch):
+    values = production_settings(monkeypatch)
+    assert values["SECURE_HSTS_SECONDS"] == 365 * 24 * 3600
+    assert values["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is False
+    assert values["SECURE_HSTS_PRELOAD"] is False
+    # Django's reminders of these two are silenced only while nobody has chosen.
+    assert {"security.W005", "security.W021"} <= set(values["SILENCED_SYSTEM_CHECKS"])
+
+
+def test_hsts_subdomains_and_preloading_are_turned_on_by_the_environment(monkeypatch):
+    values = production_settings(
+        monkeypatch, SECURE_HSTS_INCLUDE_SUBDOMAINS="1", SECURE_HSTS_PRELOAD="1"
+    )
+    assert values["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
+    assert values["SECURE_HSTS_PRELOAD"] is True
+    silenced = set(values.get("SILENCED_SYSTEM_CHECKS", []))
+    assert not silenced & {"security.W005", "security.W021"}
+
+
+def test_an_explicit_choice_against_them_is_not_silenced(monkeypatch):
+    values = production_settings(
+        monkeypatch, SECURE_HSTS_INCLUDE_SUBDOMAINS="0", SECURE_HSTS_PRELOAD="0"
+    )
+    assert values["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is False
+    assert not set(values.get("SILENCED_SYSTEM_CHECKS", [])) & {"security.W005", "security.W021"}
+
+
+def test_the_hsts_header_names_neither_by_default(client):
+    response = client.get("/", secure=True)
+    assert response["Strict-Transport-Security"] == "max-age=31536000"
+
+
+def check_deploy(tmp_path, **env: str) -> subprocess.CompletedProcess:
+    environment = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "news.example.org",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_check_deploy_is_clean_for_a_site_that_turns_both_on(tmp_path):
+    result = check_deploy(tmp_path, SECURE_HSTS_INCLUDE_SUBDOMAINS="1", SECURE_HSTS_PRELOAD="1")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_still_reminds_a_site_that_turns_them_off_explicitly(tmp_path):
+    result = check_deploy(tmp_path, SECURE_HSTS_INCLUDE_SUBDOMAINS="0", SECURE_HSTS_PRELOAD="0")
+    assert result.returncode != 0
+    assert "security.W005" in result.stderr + result.stdout
+    assert "security.W021" in result.stderr + result.stdout
