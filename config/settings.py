@@ -7,6 +7,7 @@ zero-setup development site on SQLite with a local-memory cache.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.redirects",
     "django.contrib.sitemaps",
     "taggit",
+    "axes",
     "newsroom",
     "quickquotes",
 ]
@@ -74,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Old URLs: 301 to the new page, 410 once the item is unpublished.
     "newsroom.middleware.OldUrlMiddleware",
+    # Login throttling (below): answers a locked-out login with 429. Last, as axes asks.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -201,6 +205,21 @@ if not DEBUG:
         ]
         if os.environ.get(variable, "").strip() == ""
     ]
+
+# Admin login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for one
+# username from one client, that pair is refused (429) for AXES_COOLOFF_MINUTES, even with
+# the right password. The client is the address Newsroom's trusted-proxy logic computes
+# (NEWSROOM_TRUSTED_PROXIES), as for comment rate limits. Attempts are kept in the database,
+# so every app server sees them; successful logins are not logged.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "newsroom.throttling.client_address"
+AXES_DISABLE_ACCESS_LOG = True
 
 # Content-Security-Policy and Permissions-Policy (newsroom.headers): Newsroom's defaults.
 # CSP_IMG_SRC names where images may come from besides this site (e.g. the site's image
