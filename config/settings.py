@@ -7,10 +7,13 @@ zero-setup development site on SQLite with a local-memory cache.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from newsroom import conf as newsroom_conf
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -51,12 +54,16 @@ INSTALLED_APPS = [
     "django.contrib.redirects",
     "django.contrib.sitemaps",
     "taggit",
+    "axes",
     "newsroom",
     "quickquotes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy: before WhiteNoise and the page cache,
+    # which answer without calling the middleware below them.
+    "newsroom.headers.PolicyHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "newsroom.middleware.RejectNulMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -69,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Old URLs: 301 to the new page, 410 once the item is unpublished.
     "newsroom.middleware.OldUrlMiddleware",
+    # Login throttling (below): answers a locked-out login with 429. Last, as axes asks.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -200,8 +209,47 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+
+# HSTS for subdomains, and the browsers' preload list: off unless the operator turns them on.
+# Both reach beyond this site (every subdomain of its domain must then serve HTTPS, and
+# leaving the preload list takes months), so they are the operator's decision, not a
+# default. While the environment does not name them, Django's deploy-check reminders of
+# them (security.W005, security.W021) are silenced; once it does, the checks run as usual.
+if not DEBUG:
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    SILENCED_SYSTEM_CHECKS = [
+        check
+        for check, variable in [
+            ("security.W005", "SECURE_HSTS_INCLUDE_SUBDOMAINS"),
+            ("security.W021", "SECURE_HSTS_PRELOAD"),
+        ]
+        if os.environ.get(variable, "").strip() == ""
+    ]
+
+# Admin login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for one
+# username from one client, that pair is refused (429) for AXES_COOLOFF_MINUTES, even with
+# the right password. The client is the address Newsroom's trusted-proxy logic computes
+# (NEWSROOM_TRUSTED_PROXIES), as for comment rate limits. Attempts are kept in the database,
+# so every app server sees them; successful logins are not logged.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "newsroom.throttling.client_address"
+AXES_DISABLE_ACCESS_LOG = True
+
+# Content-Security-Policy and Permissions-Policy (newsroom.headers): Newsroom's defaults.
+# CSP_IMG_SRC names where images may come from besides this site (e.g. the site's image
+# CDN) in place of the default, any HTTPS host.
+if env_list("CSP_IMG_SRC"):
+    NEWSROOM_CONTENT_SECURITY_POLICY = {
+        **newsroom_conf.DEFAULTS["CONTENT_SECURITY_POLICY"],
+        "img-src": ["'self'", *env_list("CSP_IMG_SRC")],
+    }
 
 # Requests larger than this are refused before any view sees them.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 256 * 1024))

@@ -46,6 +46,43 @@ DEFAULTS: dict[str, Any] = {
     "FRAGMENT_CACHE_SECONDS": 3600,
     # How many of the newest approved comments an article's JSON-LD lists.
     "JSON_LD_COMMENTS": 20,
+    # The Content-Security-Policy of every response, {directive: [source, ...]}
+    # (newsroom.headers). No inline script anywhere (JSON-LD blocks are data, not script);
+    # the one inline style allowed is the error pages' own, by its hash, since those pages
+    # must show without static files. Articles name images on any HTTPS host; a site that
+    # keeps its images on its own CDN narrows img-src to it.
+    "CONTENT_SECURITY_POLICY": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'sha256-u9rFLk3AIaaexym/jzgwdw+lQPD+S9KfTcwq/FWRlFc='"],
+        "img-src": ["'self'", "https:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+    # The Permissions-Policy of every response, {feature: [origin, ...]}; [] turns a
+    # feature off for the page and anything it embeds. No page of ours uses any of these.
+    "PERMISSIONS_POLICY": {
+        feature: []
+        for feature in (
+            "accelerometer",
+            "browsing-topics",
+            "camera",
+            "display-capture",
+            "geolocation",
+            "gyroscope",
+            "hid",
+            "magnetometer",
+            "microphone",
+            "midi",
+            "payment",
+            "screen-wake-lock",
+            "serial",
+            "usb",
+            "xr-spatial-tracking",
+        )
+    },
     # How often each process looks in the database for page-cache invalidations another
     # process could not deliver while the cache was unreachable: a bound on how long a page
     # may stay stale after such an outage (one small query per interval per process).

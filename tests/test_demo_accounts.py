@@ -3,6 +3,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -12,8 +13,10 @@ def test_demo_accounts_are_created_with_debug_on(settings):
     out = StringIO()
     call_command("demo_accounts", stdout=out)
     assert "editor / editor-demo" in out.getvalue()
-    editor = authenticate(username="editor", password="editor-demo")
-    moderator = authenticate(username="moderator", password="moderator-demo")
+    # As the admin's login form does: with the request (the login throttle needs it).
+    login = RequestFactory().post("/admin/login/")
+    editor = authenticate(login, username="editor", password="editor-demo")
+    moderator = authenticate(login, username="moderator", password="moderator-demo")
     assert editor.is_staff and editor.has_perm("newsroom.change_article")
     assert moderator.is_staff and not moderator.has_perm("newsroom.change_article")
     assert moderator.has_perm("newsroom.moderate_comment")
