@@ -6,6 +6,7 @@ import contextlib
 import ipaddress
 import re
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -21,7 +22,7 @@ from django.utils.translation import ngettext
 from taggit.admin import TagAdmin as TaggitTagAdmin
 from taggit.models import Tag
 
-from . import comments, moderation
+from . import comments, moderation, rendering
 from .models import Article, Author, Ban, Comment, CommentStatusChange, Publishable, Section
 
 
@@ -66,9 +67,24 @@ class VisibilityFilter(admin.SimpleListFilter):
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
+class PublishableForm(forms.ModelForm):
+    """Renders the body while validating: a body the renderer refuses is the body's error."""
+
+    body_html: str | None = None
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"]
+        try:
+            self.body_html = rendering.render_markdown(body)
+        except rendering.MarkdownRefused as refused:
+            raise forms.ValidationError(str(refused), code=refused.code) from None
+        return body
+
+
 class PublishableAdmin(admin.ModelAdmin):
     """What the Article and QuickQuote admins share: list, filters and publishing actions."""
 
+    form = PublishableForm
     formfield_overrides = URL_FIELDS
     list_display = ["title", "section", "visibility", "published_at", "is_breaking", "updated_at"]
     list_filter = [VisibilityFilter, "status", "section", "is_breaking", "published_at"]
@@ -113,7 +129,8 @@ class PublishableAdmin(admin.ModelAdmin):
         return super().get_queryset(request).defer("body", "body_html", "source_extra")
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
+        # The form rendered the body already; rendering it again could take as long.
+        obj.save(body_html=getattr(form, "body_html", None))
         if obj.featured_image_url and not obj.featured_image_alt.strip():
             self.message_user(
                 request,
@@ -133,6 +150,20 @@ class PublishableAdmin(admin.ModelAdmin):
             return _("Live")
         return _("Draft")
 
+    def _saved(self, request, item: Publishable) -> bool:
+        """Save an action's change; a body the renderer now refuses leaves the item as it was."""
+        try:
+            item.save(update_fields=["status"])
+        except rendering.MarkdownRefused as refused:
+            self.message_user(
+                request,
+                _("“%(title)s” was not changed, as its body cannot be rendered: %(problem)s")
+                % {"title": item.title, "problem": refused},
+                messages.ERROR,
+            )
+            return False
+        return True
+
     @admin.action(description=_("Publish selected items"), permissions=["change"])
     def publish(self, request, queryset):
         now = timezone.now()
@@ -140,8 +171,8 @@ class PublishableAdmin(admin.ModelAdmin):
         for item in queryset.exclude(status=Publishable.Status.PUBLISHED):
             item.status = Publishable.Status.PUBLISHED
             item.published_at = item.published_at or now
-            item.save(update_fields=["status"])
-            count += 1
+            if self._saved(request, item):
+                count += 1
         self.message_user(
             request,
             ngettext("Published %d item.", "Published %d items.", count) % count,
@@ -153,8 +184,8 @@ class PublishableAdmin(admin.ModelAdmin):
         count = 0
         for item in queryset.filter(status=Publishable.Status.PUBLISHED):
             item.status = Publishable.Status.DRAFT
-            item.save(update_fields=["status"])
-            count += 1
+            if self._saved(request, item):
+                count += 1
         self.message_user(
             request,
             ngettext("Unpublished %d item.", "Unpublished %d items.", count) % count,

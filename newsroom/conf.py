@@ -103,6 +103,18 @@ DEFAULTS: dict[str, Any] = {
     "IMPORT_BATCH_BYTES": 50 * 1024 * 1024,
     # How many proxies in front of the site append to X-Forwarded-For (0: use REMOTE_ADDR).
     "TRUSTED_PROXIES": 0,
+    # Bounds on rendering one Markdown body; past any of them the text is refused (a form
+    # error in the admin, a failed file in the importer) instead of tying up a worker.
+    # The largest body, in bytes of UTF-8: some 80,000 words, longer than any article
+    # (the archive's are a few KB); ordinary prose of this size renders in 1 to 2.5 s.
+    "MARKDOWN_MAX_BYTES": 500_000,
+    # How deep lists and quotes, and separately raw HTML elements, may nest. Articles use
+    # 2 or 3 levels. Python-Markdown recurses once per level and runs out of stack near
+    # 300; its time, and nh3's for nested HTML blocks, grows with depth times length.
+    "MARKDOWN_MAX_DEPTH": 20,
+    # Seconds one body may take to render: some 4 times what the largest allowed body of
+    # ordinary prose takes on a busy machine, and well inside a web worker's timeout.
+    "MARKDOWN_SECONDS": 10.0,
 }
 
 

@@ -53,7 +53,7 @@ def prepare(identity: str, raw: bytes, tz: tzinfo, policy, comment_status: str |
     """Parse a file, render its body and judge its comments (needs Django's settings)."""
     from .. import moderation
     from ..models import Comment
-    from ..rendering import render_markdown
+    from ..rendering import MarkdownRefused, render_markdown
 
     try:
         item = parse_file(identity, raw, tz=tz)
@@ -75,7 +75,11 @@ def prepare(identity: str, raw: bytes, tz: tzinfo, policy, comment_status: str |
                 "decision_reason": verdict.summary,
             }
         )
-    return Prepared(item=item, body_html=render_markdown(item.body), verdicts=verdicts)
+    try:
+        body_html = render_markdown(item.body)
+    except MarkdownRefused as refused:  # the file fails with the reason; the run goes on
+        return Prepared(error=refused.message(first_line=item.body_line))
+    return Prepared(item=item, body_html=body_html, verdicts=verdicts)
 
 
 # --- in a worker process ------------------------------------------------------------------

@@ -60,6 +60,7 @@ class ParsedItem:
     section: str | None = None
     description: str = ""
     body: str = ""  # Markdown
+    body_line: int | None = None  # the file's line of the body's first line, when it maps
     dateline: str = ""
     date: datetime | None = None
     publish_date: datetime | None = None

@@ -636,6 +636,7 @@ def parse(path: str, text: str, *, tz: tzinfo) -> ParsedItem:
         body_lines.pop(0)
         body_line += 1
     item.body, body_problems = clean_body("\n".join(body_lines).rstrip(), first_line=body_line)
+    item.body_line = body_line
     item.extra = reader.extra
     item.warnings = sorted(
         reader.warnings + body_problems, key=lambda p: (p.line is None, p.line or 0)
