@@ -8,12 +8,15 @@ import re
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
@@ -245,7 +248,16 @@ class StatusChangeInline(admin.TabularInline):
     """The comment's history, read-only: the log is append-only."""
 
     model = CommentStatusChange
-    fields = ["created_at", "from_status", "to_status", "actor_name", "rule", "reason"]
+    fields = [
+        "created_at",
+        "action",
+        "from_status",
+        "to_status",
+        "actor_name",
+        "rule",
+        "reason",
+        "original_body",
+    ]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -293,11 +305,31 @@ class NeverDeleteMixin:
         return False
 
 
+class RedactionForm(forms.Form):
+    """The one thing a moderator writes when redacting: the reason readers are shown."""
+
+    reason = forms.CharField(
+        label=_("Reason shown to readers"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Readers see “This comment was removed by a moderator:” and this reason instead "
+            "of the text. The original text stays in the comment's history."
+        ),
+        error_messages={"required": _("Give the reason for removing the comment.")},
+    )
+
+
 @admin.register(Comment)
 class CommentAdmin(NeverDeleteMixin, admin.ModelAdmin):
-    """The moderation queue: pending comments first, decided in bulk through the log."""
+    """The moderation queue: pending comments first, decided in bulk through the log.
+
+    What a reader wrote (and what was derived from it) is shown, never edited, for every
+    role: the change form edits the status alone, and the text can only be redacted.
+    """
 
     formfield_overrides = URL_FIELDS
+    change_form_template = "admin/newsroom/comment/change_form.html"
     change_list_template = "admin/newsroom/comment/change_list.html"
     list_display = [
         "status",
@@ -331,6 +363,27 @@ class CommentAdmin(NeverDeleteMixin, admin.ModelAdmin):
         "decided_at",
         "decision_reason",
     ]
+    # The change page: the status is the only field its form has (the rest are shown).
+    change_fields = [
+        "status",
+        "highlighted_body",
+        "redaction",
+        "author_name",
+        "author_email",
+        "author_url",
+        "user",
+        "article",
+        "parent",
+        "kind",
+        "submitted_at",
+        "position",
+        "ip_hash",
+        "reasons",
+        "decided_by",
+        "decided_rule",
+        "decided_at",
+        "decision_reason",
+    ]
     inlines = [StatusChangeInline]
     actions = ["approve", "reject", "mark_spam", "ban_authors"]
 
@@ -354,10 +407,19 @@ class CommentAdmin(NeverDeleteMixin, admin.ModelAdmin):
         opts = self.opts
         return request.user.has_perm(f"{opts.app_label}.moderate_{opts.model_name}")
 
+    def has_redact_permission(self, request, obj: Comment | None = None) -> bool:
+        return self.has_change_permission(request, obj) and self.has_moderate_permission(request)
+
+    def get_fields(self, request, obj=None):
+        # Adding a comment in the admin still takes every field; it is logged as new.
+        return super().get_fields(request, obj) if obj is None else self.change_fields
+
     def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is None:
+            return list(super().get_readonly_fields(request, obj))
+        readonly = [name for name in self.change_fields if name != "status"]
         # A status changes only through the decision functions, so it is logged.
-        if obj is not None and not self.has_moderate_permission(request):
+        if not self.has_moderate_permission(request):
             readonly.append("status")
         return readonly
 
@@ -375,7 +437,15 @@ class CommentAdmin(NeverDeleteMixin, admin.ModelAdmin):
 
     @admin.display(description=_("comment as posted"))
     def highlighted_body(self, obj: Comment) -> str:
+        if obj.is_redacted:
+            return _("(Removed: the original text is in the history below.)")
         return highlight(obj.body, self._evidence(obj))
+
+    @admin.display(description=_("redaction"))
+    def redaction(self, obj: Comment) -> str:
+        if not obj.is_redacted:
+            return "—"
+        return obj.text_for_readers
 
     @admin.display(description=_("reasons"))
     def reasons(self, obj: Comment) -> str:
@@ -389,14 +459,70 @@ class CommentAdmin(NeverDeleteMixin, admin.ModelAdmin):
             super().save_model(request, obj, form, change)
             moderation.record_new(obj, actor=request.user, reason=_("Added in the admin."))
             return
-        new_status = obj.status
+        # The row is never saved from this form: its only field is the status, and the
+        # decision function writes that (and the log entry) itself. Whatever else a POST
+        # carries therefore cannot reach the database.
         if "status" in form.changed_data:
-            obj.status = form.initial["status"]
-        super().save_model(request, obj, form, change)
-        if new_status != obj.status:
             moderation.decide(
-                [obj], new_status, actor=request.user, reason=_("Changed in the admin.")
+                [obj], obj.status, actor=request.user, reason=_("Changed in the admin.")
             )
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["may_redact"] = (
+            obj is not None and not obj.is_redacted and self.has_redact_permission(request, obj)
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_redact"
+        redact = path(
+            "<path:object_id>/redact/", self.admin_site.admin_view(self.redact_view), name=name
+        )
+        return [redact, *super().get_urls()]
+
+    def redact_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Ask for the reason, then redact the comment through the decision function.
+
+        ``admin_view`` has checked staff login and CSRF; the permission is checked here,
+        on the server, whatever the change page offered.
+        """
+        comment = self.get_object(request, unquote(object_id))
+        if comment is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_redact_permission(request, comment):
+            raise PermissionDenied
+        change_url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[comment.pk]
+        )
+        if comment.is_redacted:
+            self.message_user(request, _("This comment has been redacted already."))
+            return redirect(change_url)
+        form = RedactionForm(request.POST if request.method == "POST" else None)
+        if form.is_valid():
+            reason = form.cleaned_data["reason"]
+            try:
+                redacted = moderation.redact(comment, reason=reason, actor=request.user)
+            except ValidationError as error:
+                form.add_error("reason", error)
+            else:
+                # False: another moderator redacted it since this page was opened.
+                done = _("The comment's text is removed; readers see the reason instead.")
+                self.message_user(
+                    request,
+                    done if redacted else _("This comment has been redacted already."),
+                    messages.SUCCESS if redacted else messages.INFO,
+                )
+                return redirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Redact this comment"),
+            "subtitle": None,
+            "opts": self.opts,
+            "original": comment,
+            "form": form,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/newsroom/comment/redact.html", context)
 
     def _decide(self, request, queryset, status: str, verb: str) -> None:
         changed = moderation.decide(queryset, status, actor=request.user)
@@ -495,8 +621,9 @@ class CommentStatusChangeAdmin(admin.ModelAdmin):
         "actor_name",
         "rule",
         "reason",
+        "action",
     ]
-    list_filter = ["to_status", "from_status", "rule", "created_at"]
+    list_filter = ["action", "to_status", "from_status", "rule", "created_at"]
     list_select_related = ["comment"]
     search_fields = ["actor_name", "rule", "reason", "comment__author_name"]
     date_hierarchy = "created_at"

@@ -13,6 +13,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
@@ -372,6 +373,19 @@ class Comment(models.Model):
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True, editable=False)
     decision_reason = models.TextField(_("reason"), blank=True, editable=False)
+    redacted_at = models.DateTimeField(
+        _("redacted"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When a moderator removed the text; the moderation log keeps the original."),
+    )
+    redacted_reason = models.TextField(
+        _("why the text was removed"),
+        blank=True,
+        editable=False,
+        help_text=_("Shown to readers in place of the comment."),
+    )
 
     objects = CommentQuerySet.as_manager()
 
@@ -406,8 +420,22 @@ class Comment(models.Model):
         return safe_url(self.author_url)
 
     @property
+    def is_redacted(self) -> bool:
+        return self.redacted_at is not None
+
+    @property
+    def text_for_readers(self) -> str:
+        """The comment as every page, feed and email shows it: the moderator's notice once
+        it has been redacted (its ``body`` is then empty; the log keeps the original)."""
+        if self.is_redacted:
+            return gettext("This comment was removed by a moderator: %(reason)s") % {
+                "reason": self.redacted_reason
+            }
+        return self.body
+
+    @property
     def excerpt(self) -> str:
-        return Truncator(self.body).chars(80)
+        return Truncator(self.text_for_readers).chars(80)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise DeletionRefused(DeletionRefused.__doc__)
@@ -425,7 +453,12 @@ class CommentStatusChangeQuerySet(models.QuerySet):
 
 
 class CommentStatusChange(models.Model):
-    """One entry of the append-only moderation log: a comment's status, from and to."""
+    """One entry of the append-only moderation log: a comment's status, from and to, or a
+    redaction of its text (the status stays; the text the reader wrote is kept here)."""
+
+    class Action(models.TextChoices):
+        STATUS = "status", _("Status change")
+        REDACTION = "redaction", _("Redaction")
 
     comment = models.ForeignKey(
         Comment,
@@ -455,6 +488,14 @@ class CommentStatusChange(models.Model):
         _("rule"), max_length=100, blank=True, help_text=_("The policy rule that decided.")
     )
     reason = models.TextField(_("reason"), blank=True)
+    action = models.CharField(
+        _("action"), max_length=20, choices=Action.choices, default=Action.STATUS
+    )
+    original_body = models.TextField(
+        _("original text"),
+        blank=True,
+        help_text=_("For a redaction: the comment as the reader wrote it, kept for the record."),
+    )
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 
     objects = CommentStatusChangeQuerySet.as_manager()
@@ -465,6 +506,8 @@ class CommentStatusChange(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
+        if self.action == self.Action.REDACTION:
+            return gettext("text redacted")
         return f"{self.from_status or '—'} → {self.to_status}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:

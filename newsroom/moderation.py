@@ -3,7 +3,8 @@
 ``ModerationPolicy`` decides approve, hold or spam for every new comment, always with
 reasons. Every later change of status goes through ``decide()`` (and ``approve()``,
 ``reject()``, ``mark_spam()``), which the public views, the admin and the importer share,
-so each change is stamped on the comment and written to the append-only log.
+so each change is stamped on the comment and written to the append-only log. What a
+reader wrote is never edited: ``redact()`` replaces it for readers and logs the original.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import datetime, timedelta
 from functools import cached_property
 
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -396,6 +398,45 @@ def mark_spam(comments: Iterable[Comment], **kwargs) -> list[Comment]:
 
 def hold(comments: Iterable[Comment], **kwargs) -> list[Comment]:
     return decide(comments, Status.PENDING, **kwargs)
+
+
+def redact(comment: Comment, *, reason: str, actor=None) -> bool:
+    """Remove a comment's text for readers, keeping the original in the moderation log.
+
+    Readers see "This comment was removed by a moderator: <reason>" in its place (see
+    ``Comment.text_for_readers``); the name, the status and the replies stay. The reason is
+    required, since readers are shown it. Returns False if the comment was already redacted.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            _("Give the reason for removing the comment: readers see it in the comment's place."),
+            code="reason_required",
+        )
+    with transaction.atomic():
+        # Locked so that two moderators redacting at once log the original text once.
+        current = Comment.objects.select_for_update().get(pk=comment.pk)
+        if current.redacted_at is not None:
+            return False
+        now = timezone.now()
+        CommentStatusChange.objects.create(
+            comment=current,
+            action=CommentStatusChange.Action.REDACTION,
+            from_status=current.status,
+            to_status=current.status,
+            actor=actor,
+            actor_name=_actor_name(actor),
+            reason=reason,
+            original_body=current.body,
+            created_at=now,
+        )
+        # The text leaves the comment row itself, so no page that shows ``body`` can leak it.
+        Comment.objects.filter(pk=current.pk).update(
+            body="", redacted_at=now, redacted_reason=reason
+        )
+        comment.body, comment.redacted_at, comment.redacted_reason = "", now, reason
+        comments_changed([current.article_id])
+    return True
 
 
 def ban(kind: str, value: str, *, actor=None, reason: str = "") -> tuple[Ban, int]:

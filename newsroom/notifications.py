@@ -34,7 +34,7 @@ def moderator_email(comment, *, site_url: str | None = None) -> EmailMessage | N
         f"A comment by {_one_line(comment.author_name, 100)} on “{comment.article.title}” "
         f"is waiting for a moderator.\n\n"
         f"Why it was held:\n{reasons or '- (no reason recorded)'}\n\n"
-        f"{comment.body}\n\n"
+        f"{comment.text_for_readers}\n\n"
         f"Decide on it here: {admin_url}\n"
     )
     return EmailMessage(subject, body, None, recipients)

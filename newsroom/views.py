@@ -222,7 +222,7 @@ def _comment_listing(article: Article, own: list[int], is_open: bool) -> dict:
         "html": mark_safe(html),  # noqa: S308 (rendered by the template engine, escaped)
         "count": len(approved),
         "for_json_ld": [
-            {"pk": c.pk, "name": c.author_name, "time": c.submitted_at, "text": c.body}
+            {"pk": c.pk, "name": c.author_name, "time": c.submitted_at, "text": c.text_for_readers}
             for c in newest
         ],
     }

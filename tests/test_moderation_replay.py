@@ -33,3 +33,16 @@ def test_replay_reports_the_decisions_a_new_word_list_would_change(
     assert "Checked 2 comments from the last 7 days: 1 would be decided differently." in output
     target.refresh_from_db()
     assert target.status == "approved"  # a replay changes nothing
+
+
+def test_replay_leaves_redacted_comments_out(settings, make_article, make_comment):
+    from newsroom import moderation
+
+    article = make_article()
+    spam = make_comment(article, status="spam", body="Buy casino chips")
+    moderation.redact(spam, reason="Advertising.")
+    settings.NEWSROOM_MODERATION = {"blocked_words": ["casino"], "approve_new_authors": True}
+    # Its text is gone from the row (the log keeps it): judging the blank would say "approve".
+    output = replay("--days", "7")
+    assert f"#{spam.pk} " not in output
+    assert "Checked 0 comments" in output

@@ -57,8 +57,11 @@ REFUSED_FOR_EVERYONE = {
 # Pages a ModelAdmin adds to the standard five: URL name -> (model, permission needed).
 EXTRA_PAGES = {
     "auth_user_password_change": ("auth.user", "change"),
+    "newsroom_comment_redact": ("newsroom.comment", "moderate"),
     "taggit_tag_merge_tags": ("taggit.tag", "change"),
 }
+# Those of them that are about one object.
+OBJECT_PAGES = {"auth_user_password_change", "newsroom_comment_redact"}
 
 
 # Roles
@@ -202,7 +205,7 @@ def test_every_admin_page_is_in_the_matrix():
 )
 def test_extra_admin_pages_follow_the_permissions(web, user, objects, name):
     label, action = EXTRA_PAGES[name]
-    args = [objects[label].pk] if name == "auth_user_password_change" else []
+    args = [objects[label].pk] if name in OBJECT_PAGES else []
     path = reverse(f"admin:{name}", args=args)
     if name == "taggit_tag_merge_tags" and user is not None:
         # The merge page follows the "Merge selected tags" action, which chose the tags.
