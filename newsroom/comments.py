@@ -108,19 +108,14 @@ def over_rate_limit(fingerprint: str, now: float | None = None) -> bool:
     return count > limit
 
 
-def _token_key(token: str, fingerprint: str) -> str:
-    digest = hashlib.sha256(f"{token}\n{fingerprint}".encode()).hexdigest()
-    return f"newsroom:form-token:{digest}"
+def claim_form_token(token: str) -> bool:
+    """Record that this form token was sent; False if it had been sent before.
 
-
-def claim_form_token(token: str, fingerprint: str) -> bool:
-    """Record that this client sent this form token; False if it had sent it before.
-
-    A form token is signed for an article and a time, not for a client: recorded here,
-    each client can send each token once, so a replayed form is refused. Kept as long as
-    a token is valid; per process while the shared cache is unreachable.
+    Each form handed out has a token of its own, so a replayed form is refused. Kept as
+    long as a token is valid; per process while the shared cache is unreachable.
     """
-    key, timeout = _token_key(token, fingerprint), conf.get("COMMENT_MAX_AGE") + RATE_WINDOW
+    key = f"newsroom:form-token:{hashlib.sha256(token.encode()).hexdigest()}"
+    timeout = conf.get("COMMENT_MAX_AGE") + RATE_WINDOW
     try:
         return cache.add(key, 1, timeout=timeout)
     except Exception:
@@ -162,7 +157,7 @@ def submit(
     """Judge, store and log a new comment; return the stored one (or its earlier twin).
 
     ``site_url`` (scheme and host) makes the link in the moderators' email; ``form_token``,
-    the token of the form it came with, may be sent once by each client.
+    the token of the form it came with, may be sent once.
     """
     policy = policy or moderation.get_policy()
     comment.author_email = comment.author_email.strip().lower()
@@ -172,7 +167,7 @@ def submit(
     ).first()
     if earlier is not None:
         return Submission(earlier, duplicate=True)
-    if form_token and not claim_form_token(form_token, comment.ip_hash):
+    if form_token and not claim_form_token(form_token):
         return Submission(comment, replayed=True)
 
     policy.note_submission(comment.article)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import functools
+import os
 import time
 
 from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.validators import MaxLengthValidator
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from . import conf
@@ -18,16 +20,36 @@ TOKEN_SALT = "newsroom.comment-form"  # noqa: S105 (a namespace, not a secret)
 
 
 def form_token(article: Article | int, now: float | None = None) -> str:
-    """A signed note of which article the form is for and when it was handed out."""
+    """A signed note of which article the form is for and when it was handed out, with a
+    random number of its own: each form handed out is another token, and each token is
+    taken once (``comments.claim_form_token``)."""
     article_id = getattr(article, "pk", article)
-    return _signed(article_id, int(now or time.time()), settings.SECRET_KEY)
+    signed = _signed(article_id, int(now or time.time()), settings.SECRET_KEY)
+    nonce = os.urandom(8).hex()
+    return f"{signed}~{nonce}~{_nonce_mac(signed, nonce)}"
 
 
 @functools.lru_cache(maxsize=256)
 def _signed(article_id: int, second: int, key: str) -> str:
     # The note only changes once a second: every form handed out within one second for
-    # one article carries the same token, signed once.
+    # one article carries the same signed note, signed once; only the nonce is new.
     return signing.dumps({"a": article_id, "t": second}, key=key, salt=TOKEN_SALT)
+
+
+def _nonce_mac(signed: str, nonce: str) -> str:
+    # Only the site can add a nonce to a note: without it, one note would make any
+    # number of tokens.
+    return salted_hmac(TOKEN_SALT, f"{signed}~{nonce}", algorithm="sha256").hexdigest()[:32]
+
+
+def read_form_token(token: str) -> dict:
+    """What a form token says (``{"a": article id, "t": second}``); raises
+    ``signing.BadSignature`` for a token the site did not make."""
+    signed, _, rest = token.partition("~")
+    nonce, _, mac = rest.partition("~")
+    if not (nonce and constant_time_compare(mac, _nonce_mac(signed, nonce))):
+        raise signing.BadSignature("The form token's nonce does not match.")
+    return signing.loads(signed, salt=TOKEN_SALT)
 
 
 class CommentForm(forms.ModelForm):
@@ -73,7 +95,7 @@ class CommentForm(forms.ModelForm):
     def clean_token(self) -> str:
         token = self.cleaned_data["token"]
         try:
-            data = signing.loads(token, salt=TOKEN_SALT)
+            data = read_form_token(token)
             article_id, handed_out = int(data["a"]), float(data["t"])
         except (signing.BadSignature, KeyError, TypeError, ValueError):
             raise forms.ValidationError(
