@@ -153,20 +153,6 @@ class PublishableAdmin(admin.ModelAdmin):
             return _("Live")
         return _("Draft")
 
-    def _saved(self, request, item: Publishable) -> bool:
-        """Save an action's change; a body the renderer now refuses leaves the item as it was."""
-        try:
-            item.save(update_fields=["status"])
-        except rendering.MarkdownRefused as refused:
-            self.message_user(
-                request,
-                _("“%(title)s” was not changed, as its body cannot be rendered: %(problem)s")
-                % {"title": item.title, "problem": refused},
-                messages.ERROR,
-            )
-            return False
-        return True
-
     @admin.action(description=_("Publish selected items"), permissions=["change"])
     def publish(self, request, queryset):
         now = timezone.now()
@@ -174,8 +160,8 @@ class PublishableAdmin(admin.ModelAdmin):
         for item in queryset.exclude(status=Publishable.Status.PUBLISHED):
             item.status = Publishable.Status.PUBLISHED
             item.published_at = item.published_at or now
-            if self._saved(request, item):
-                count += 1
+            item.save(update_fields=["status"])
+            count += 1
         self.message_user(
             request,
             ngettext("Published %d item.", "Published %d items.", count) % count,
@@ -187,8 +173,8 @@ class PublishableAdmin(admin.ModelAdmin):
         count = 0
         for item in queryset.filter(status=Publishable.Status.PUBLISHED):
             item.status = Publishable.Status.DRAFT
-            if self._saved(request, item):
-                count += 1
+            item.save(update_fields=["status"])
+            count += 1
         self.message_user(
             request,
             ngettext("Unpublished %d item.", "Unpublished %d items.", count) % count,
@@ -410,13 +396,15 @@ class CommentAdmin(NeverDeleteMixin, admin.ModelAdmin):
     def has_redact_permission(self, request, obj: Comment | None = None) -> bool:
         return self.has_change_permission(request, obj) and self.has_moderate_permission(request)
 
+    def has_add_permission(self, request) -> bool:
+        # Comments are readers' words: nobody writes one here under a name of their
+        # choosing. Staff comment on the site, as themselves.
+        return False
+
     def get_fields(self, request, obj=None):
-        # Adding a comment in the admin still takes every field; it is logged as new.
-        return super().get_fields(request, obj) if obj is None else self.change_fields
+        return self.change_fields
 
     def get_readonly_fields(self, request, obj=None):
-        if obj is None:
-            return list(super().get_readonly_fields(request, obj))
         readonly = [name for name in self.change_fields if name != "status"]
         # A status changes only through the decision functions, so it is logged.
         if not self.has_moderate_permission(request):
@@ -455,10 +443,6 @@ class CommentAdmin(NeverDeleteMixin, admin.ModelAdmin):
         return "; ".join(filter(None, reasons)) or "—"
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            super().save_model(request, obj, form, change)
-            moderation.record_new(obj, actor=request.user, reason=_("Added in the admin."))
-            return
         # The row is never saved from this form: its only field is the status, and the
         # decision function writes that (and the log entry) itself. Whatever else a POST
         # carries therefore cannot reach the database.

@@ -36,7 +36,7 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, get_resolver
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from . import compression, conf
 from .csrf import get_token
@@ -180,6 +180,11 @@ class Fragments:
         self.kept = {}
 
 
+def personal(request: HttpRequest) -> bool:
+    """A reader with a session or a message waiting: what they see may be theirs alone."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES
+
+
 def reader_may_be_cached(request: HttpRequest) -> bool:
     """Anonymous readers with nothing personal to see: no session (so no pending comment of
     their own, not logged in) and no message waiting for them."""
@@ -201,6 +206,9 @@ def form_placeholder(article_id: int) -> str:
     return f"form-{article_id}"
 
 
+_MARKED = re.compile(r"csrf|form-[0-9]{1,19}")
+
+
 class Marks:
     """The marks one rendering puts where per-visitor values go.
 
@@ -214,16 +222,22 @@ class Marks:
 
     def __init__(self) -> None:
         self.nonce = secrets.token_hex(16)
-        self._pattern = re.compile(rf"newsroom-{self.nonce}-(csrf|form-[0-9]{{1,19}})")
+        self._prefix = f"newsroom-{self.nonce}-"
 
     def mark(self, placeholder: str) -> str:
-        return f"newsroom-{self.nonce}-{placeholder}"
+        return self._prefix + placeholder
 
     def split(self, content: str) -> list[bytes | str]:
         """The page as encoded text with its placeholders' names in between (at the odd
         positions), so that a cache hit only joins bytes."""
-        parts = self._pattern.split(content)
-        return [part if i % 2 else part.encode() for i, part in enumerate(parts)]
+        pieces = content.split(self._prefix)
+        parts: list[bytes | str] = [pieces[0].encode()]
+        for piece in pieces[1:]:
+            name = _MARKED.match(piece)
+            if name is None:  # only this rendering writes the prefix, always with a name
+                raise ValueError(f"A page mark without a placeholder: {piece[:40]!r}")
+            parts += [name.group(), piece[name.end() :].encode()]
+        return parts
 
     def join(self, parts: Iterable[bytes | str]) -> str:
         """Parts split from another rendering, as text marked for this one."""
@@ -401,7 +415,11 @@ def cache_public_page(
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs):
             if not reader_may_be_cached(request):
-                return view(request, *args, **kwargs)
+                response = view(request, *args, **kwargs)
+                if personal(request):
+                    # Their messages, their pending comments, a staff preview.
+                    patch_cache_control(response, private=True)
+                return response
             # The middleware may have looked the page up already (and found it missing).
             page = getattr(request, "newsroom_page", None)
             if page is None:

@@ -36,18 +36,23 @@ def _signed(article_id: int, second: int, key: str) -> str:
     return signing.dumps({"a": article_id, "t": second}, key=key, salt=TOKEN_SALT)
 
 
-def _nonce_mac(signed: str, nonce: str) -> str:
+def _nonce_mac(signed: str, nonce: str, secret: str | None = None) -> str:
     # Only the site can add a nonce to a note: without it, one note would make any
     # number of tokens.
-    return salted_hmac(TOKEN_SALT, f"{signed}~{nonce}", algorithm="sha256").hexdigest()[:32]
+    message = f"{signed}~{nonce}"
+    return salted_hmac(TOKEN_SALT, message, secret, algorithm="sha256").hexdigest()[:32]
 
 
 def read_form_token(token: str) -> dict:
     """What a form token says (``{"a": article id, "t": second}``); raises
-    ``signing.BadSignature`` for a token the site did not make."""
+    ``signing.BadSignature`` for a token the site did not make (with its current key or one
+    of ``SECRET_KEY_FALLBACKS``, as Django's signing does)."""
     signed, _, rest = token.partition("~")
     nonce, _, mac = rest.partition("~")
-    if not (nonce and constant_time_compare(mac, _nonce_mac(signed, nonce))):
+    secrets = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    if not nonce or not any(
+        constant_time_compare(mac, _nonce_mac(signed, nonce, secret)) for secret in secrets
+    ):
         raise signing.BadSignature("The form token's nonce does not match.")
     return signing.loads(signed, salt=TOKEN_SALT)
 
@@ -83,7 +88,7 @@ class CommentForm(forms.ModelForm):
         self.fields["author_name"].widget.attrs["autocomplete"] = "name"
         self.fields["author_email"].widget.attrs["autocomplete"] = "email"
         self.fields["author_url"].widget.attrs["autocomplete"] = "url"
-        if not self.is_bound:  # unless the caller gives one, such as a cache placeholder
+        if not self.is_bound:  # unless the caller gives one, such as a page cache mark
             self.initial.setdefault("token", form_token(article))
 
     def clean_honeypot(self) -> str:

@@ -204,14 +204,18 @@ class Publishable(models.Model):
         the source's own last-modified date). ``body_html`` is the body as
         ``render_markdown()`` rendered it already (the importer renders in a worker).
         """
-        self.body_html = render_markdown(self.body) if body_html is None else body_html
+        update_fields = kwargs.get("update_fields")
+        # A save that leaves the body alone (publishing, say) keeps its rendering.
+        renders = update_fields is None or "body" in update_fields
+        if renders:
+            self.body_html = render_markdown(self.body) if body_html is None else body_html
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         if touch:
             self.updated_at = timezone.now()
-        update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "body_html", "updated_at", "published_at"}
+            extra = {"body_html"} if renders else set()
+            kwargs["update_fields"] = {*update_fields, *extra, "updated_at", "published_at"}
         super().save(*args, **kwargs)
 
     @property

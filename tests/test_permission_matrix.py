@@ -46,8 +46,10 @@ PAGE_NEEDS = {
     "history": ("view", "change"),
 }
 # Refused to everyone, superusers included: comments and bans are kept for good (decided
-# or lifted, never deleted) and the moderation log is append-only.
+# or lifted, never deleted), comments are readers' words (nobody adds one in the admin under
+# a name of their choosing) and the moderation log is append-only.
 REFUSED_FOR_EVERYONE = {
+    ("newsroom.comment", "add"),
     ("newsroom.comment", "delete"),
     ("newsroom.ban", "delete"),
     ("newsroom.commentstatuschange", "add"),

@@ -77,3 +77,11 @@ def test_listings_and_feeds_without_tokens_stay_shareable(make_article):
     make_article()
     for url in ("/", "/feeds/rss/"):
         assert "private" not in Client().get(url).get("Cache-Control", "")
+
+
+def test_listing_pages_for_a_reader_with_a_session_are_private(make_article, admin_client):
+    make_article()
+    for url in ("/", "/feeds/rss/"):
+        response = admin_client.get(url)
+        assert CACHE_HIT_HEADER not in response
+        assert "private" in response["Cache-Control"]

@@ -39,10 +39,10 @@ def post(client, article, data, **extra):
     return client.post(f"/articles/{article.slug}/comments/", data, **extra)
 
 
-# --- a form token is good for one post per client ----------------------------------------
+# --- each form handed out is good for one post -----------------------------------------
 
 
-def test_a_form_token_is_refused_the_second_time_from_the_same_client(article):
+def test_a_form_token_is_refused_the_second_time(article):
     reader = Client()
     token = sent_form_token(article)
     assert post(reader, article, fields(article, token=token, body="First.")).status_code == 302

@@ -167,3 +167,19 @@ def test_the_admin_shows_a_refused_body_as_the_bodys_error(admin_client, model, 
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert "<li>that renders</li>" in model.objects.get().body_html
+
+
+def test_publishing_does_not_render_the_body_again(make_article, monkeypatch):
+    from newsroom import models
+
+    article = make_article(status="draft", body="A *heavy* body.")
+    rendered = article.body_html
+
+    def never(text: str) -> str:
+        raise AssertionError("the body was rendered again")
+
+    monkeypatch.setattr(models, "render_markdown", never)
+    article.status = "published"
+    article.save(update_fields=["status"])
+    article.refresh_from_db()
+    assert article.status == "published" and article.body_html == rendered
