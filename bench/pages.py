@@ -21,83 +21,57 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import cProfile
 import gzip
 import http.client
-import io
 import os
 import platform
-import pstats
 import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import timedelta
+from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
+from harness import HOST, ROOT, free_port, gunicorn_command, serve, site_env, tail
+from load_clients import Tally, ThreadClient, WrkClient, served_as
+from page_profile import profile_article
+from page_site import COMMENTED_SLUG, seed
+
 TRIVIAL = "/bench/trivial/"
 FRONT = "/"
-COMMENTED_SLUG = "two-hundred-comments"
 ARTICLE = f"/articles/{COMMENTED_SLUG}/"
-APPROVED_COMMENTS = 200
-REPLIES = 40  # of the 200: replies to the first 40 top-level comments
-HIDDEN_COMMENTS = 20  # pending and spam: stored, filtered out of the page
-CACHE_HEADER = "X-Newsroom-Cache"
 BROWSER_ENCODINGS = "gzip, deflate, br, zstd"  # Chromium's Accept-Encoding
 SAMPLE = 8  # requests checked one by one after each wrk run
-WORDS = [
-    *("government", "parliament", "minister", "statement", "community", "church", "school"),
-    *("election", "border", "ceasefire", "agreement", "talks", "protest", "festival"),
-    *("report", "economy", "energy", "water", "road"),
-]
 # The issue's targets, as ratios to the trivial view.
 CACHED_TARGET = 0.80
 UNCACHED_TARGET = 0.15
-
-# Only a summary at the end: a response() callback would make wrk copy every body into Lua,
-# costing the client CPU that the server needs (the client shares the machine's cores).
-WRK_SCRIPT = """\
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format("tally %d %d %d %d %d\\n", summary.duration, summary.requests,
-    e.status, e.connect + e.read + e.write + e.timeout, latency.mean))
-end
-"""
-
 
 # --- the site ---------------------------------------------------------------------------
 
 
 def configure_django(workdir: Path, redis_url: str) -> dict[str, str]:
     """Point this process at the benchmark's database; return the servers' environment."""
-    env = {
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
-        "BENCH_STATIC_ROOT": str(workdir / "static"),
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "DEBUG": "0",
-        "ALLOWED_HOSTS": f"{HOST},localhost,testserver",
+    env = site_env(
+        workdir / "bench.sqlite3",
+        "bench.settings",
+        BENCH_STATIC_ROOT=str(workdir / "static"),
+        ALLOWED_HOSTS=f"{HOST},localhost,testserver",
         # Production settings, except that loopback speaks plain HTTP.
-        "SECURE_SSL_REDIRECT": "0",
-        "REDIS_URL": redis_url,
+        SECURE_SSL_REDIRECT="0",
+        REDIS_URL=redis_url,
         # A fresh key space: pages another run left in a shared Redis are never served.
-        "CACHE_KEY_PREFIX": f"bench-{secrets.token_hex(4)}",
+        CACHE_KEY_PREFIX=f"bench-{secrets.token_hex(4)}",
         # Empty: the site's own page cache lifetime (bench/settings.py).
-        "BENCH_PAGE_CACHE_SECONDS": "",
-    }
+        BENCH_PAGE_CACHE_SECONDS="",
+    )
     # This process only seeds and profiles: it renders uncached pages.
     os.environ.update(env, BENCH_PAGE_CACHE_SECONDS="0")
+    # Run as a script, this process has bench/ on its path, not the project it seeds.
     sys.path.insert(0, str(ROOT))
     import django
 
@@ -105,100 +79,7 @@ def configure_django(workdir: Path, redis_url: str) -> dict[str, str]:
     return env
 
 
-def seed() -> None:
-    """Migrate and collect the static files (as a deployment does), then write the front
-    page's items and the article with its comments."""
-    from django.core.management import call_command
-    from django.db import connections, transaction
-    from django.utils import timezone
-
-    from newsroom.models import Article, Author, Comment, Section
-    from quickquotes.models import QuickQuote
-
-    call_command("migrate", verbosity=0, interactive=False)
-    call_command("collectstatic", verbosity=0, interactive=False)
-    now = timezone.now()
-    with transaction.atomic():
-        sections = [
-            Section.objects.create(name=name, slug=name.lower())
-            for name in ("Politics", "Community", "World", "Economy", "Culture")
-        ]
-        authors = [
-            Author.objects.create(name=f"Reporter {i}", slug=f"reporter-{i}", bio="Writes.")
-            for i in range(8)
-        ]
-        tags = [f"{word}-{i}" for i, word in enumerate(WORDS[:15])]
-        for i in range(50):
-            text = " ".join(WORDS[(i + j) % len(WORDS)] for j in range(14))
-            article = Article.objects.create(
-                title=f"Article {i}: {text[:60]}",
-                slug=COMMENTED_SLUG if i == 0 else f"article-{i}",
-                section=sections[i % len(sections)],
-                description=f"{text.capitalize()}.",
-                body="\n\n".join(f"{text.capitalize()} *{i}.{p}*." for p in range(8)),
-                dateline="YEREVAN" if i % 2 else "",
-                featured_image_url="https://example.com/image.jpg" if i % 5 == 0 else "",
-                featured_image_alt="A photo",
-                is_breaking=i in (3, 7),
-                status=Article.Status.PUBLISHED,
-                published_at=now - timedelta(hours=2 * i + 1),
-            )
-            article.authors.set(authors[i % 8 : i % 8 + 1 + i % 2])
-            article.tags.set(tags[i % 15 : i % 15 + 3])
-        for i in range(30):
-            quote = QuickQuote.objects.create(
-                title=f"Quote {i}",
-                slug=f"quote-{i}",
-                quote=" ".join(WORDS[(i + j) % len(WORDS)] for j in range(20)).capitalize(),
-                summary="Said at a press conference.",
-                speaker=f"Speaker {i}",
-                citation="https://example.com/source",
-                section=sections[i % len(sections)],
-                status=QuickQuote.Status.PUBLISHED,
-                published_at=now - timedelta(hours=3 * i + 2),
-            )
-            quote.authors.set(authors[i % 8 : i % 8 + 1])
-            quote.tags.set(tags[i % 15 : i % 15 + 2])
-
-        article = Article.objects.get(slug=COMMENTED_SLUG)
-        started = article.published_at
-
-        def comment(n: int, status: str, parent: Comment | None = None) -> Comment:
-            body = " ".join(WORDS[(n + j) % len(WORDS)] for j in range(30))
-            return Comment(
-                article=article,
-                parent=parent,
-                author_name=f"Reader {n}",
-                author_email=f"reader{n}@example.com",
-                author_url="https://example.org/" if n % 4 == 0 else "",
-                body=f"{body.capitalize()}.\n\n{body[:80].capitalize()}.\nThanks.",
-                status=status,
-                submitted_at=started + timedelta(minutes=n),
-            )
-
-        top_level = APPROVED_COMMENTS - REPLIES
-        Comment.objects.bulk_create([comment(n, Comment.Status.APPROVED) for n in range(top_level)])
-        parents = list(article.comments.order_by("submitted_at", "pk")[:REPLIES])
-        Comment.objects.bulk_create(
-            [
-                comment(top_level + n, Comment.Status.APPROVED, parent)
-                for n, parent in enumerate(parents)
-            ]
-            + [
-                comment(1000 + n, Comment.Status.PENDING if n % 2 else Comment.Status.SPAM)
-                for n in range(HIDDEN_COMMENTS)
-            ]
-        )
-    connections.close_all()
-
-
 # --- the servers ------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
 
 
 def get(port: int, path: str, accept_encoding: str = "") -> tuple[int, dict[str, str], bytes, int]:
@@ -259,167 +140,21 @@ class Server:
 
 @contextlib.contextmanager
 def gunicorn(env: dict[str, str], workers: int, log: Path) -> Iterator[Server]:
-    """Serve the site on a free loopback port; always stop the server."""
+    """Serve the site with sync workers on a free loopback port; always stop the server."""
     port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "config.wsgi:application",
-        "--bind",
-        f"{HOST}:{port}",
-        "--workers",
-        str(workers),
-        "--worker-class",
-        "sync",
-        "--chdir",
-        str(ROOT),
-        "--log-level",
-        "warning",
-        "--graceful-timeout",
-        "5",
-    ]
-    with log.open("ab") as output:
-        server = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env={**os.environ, **env},
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # a Ctrl-C reaches this script, which stops it
-        )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if server.poll() is not None:
-                raise RuntimeError(f"gunicorn exited ({server.returncode}):\n{tail(log)}")
-            try:
-                status = get(port, TRIVIAL)[0]
-            except OSError:
-                status = None
-            if status == 200:
-                break
-            if status is not None:
-                raise RuntimeError(f"the trivial view answered {status}, not 200:\n{tail(log)}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not answer within 30 s:\n{tail(log)}")
-            time.sleep(0.2)
+
+    def ready() -> bool:
+        status = get(port, TRIVIAL)[0]
+        if status != 200:
+            raise RuntimeError(f"the trivial view answered {status}, not 200:\n{tail(log)}")
+        return True
+
+    command = gunicorn_command(port, workers, "--worker-class", "sync")
+    with serve(command, env, log, ready) as server:
         yield Server(port, server.pid)
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
-def tail(log: Path, lines: int = 30) -> str:
-    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
 
 
 # --- the load ---------------------------------------------------------------------------
-
-
-@dataclass
-class Tally:
-    seconds: float = 0.0
-    requests: int = 0
-    failed: int = 0  # answered with a status other than 200 (wrk: 400 or above)
-    errors: int = 0  # connect, read, write errors and timeouts
-    latency_ms: float = 0.0
-    # (status, X-Newsroom-Cache) of every response (Python client) or of a sample of
-    # requests sent right after the run (wrk).
-    served: Counter = field(default_factory=Counter)
-    sampled: bool = False
-    server_cpu: float | None = None  # CPU seconds the server used during the run
-
-    @property
-    def per_second(self) -> float:
-        return self.requests / self.seconds if self.seconds else 0.0
-
-    @property
-    def per_cpu_second(self) -> float | None:
-        return self.requests / self.server_cpu if self.server_cpu else None
-
-    def checks(self) -> str:
-        """What was served, for the table: failures, socket errors and cache headers."""
-        notes = [f"failed: {self.failed}"]
-        if self.errors:
-            notes.append(f"socket errors: {self.errors}")
-        answers = ", ".join(f"{n} x {status} {cache}" for (status, cache), n in self.served.items())
-        notes.append(f"{'sample after' if self.sampled else 'all'}: {answers}")
-        return "; ".join(notes)
-
-
-class WrkClient:
-    name = "wrk (1 thread)"
-
-    def __init__(self, workdir: Path, accept_encoding: str) -> None:
-        self.script = workdir / "tally.lua"
-        self.script.write_text(WRK_SCRIPT)
-        self.headers = ["-H", f"Accept-Encoding: {accept_encoding}"] if accept_encoding else []
-
-    def run(self, port: int, path: str, seconds: int, concurrency: int) -> Tally:
-        # A generous timeout: a request wrk gave up on is still rendered, and wasted.
-        command = ["wrk", "-t1", f"-c{concurrency}", f"-d{seconds}s", "--timeout", "30s"]
-        command += [*self.headers, "-s", str(self.script), f"http://{HOST}:{port}{path}"]
-        result = subprocess.run(command, capture_output=True, text=True, check=True)
-        line = next(x for x in result.stdout.splitlines() if x.startswith("tally "))
-        duration, requests, failed, errors, latency = map(int, line.split()[1:])
-        return Tally(duration / 1e6, requests, failed, errors, latency / 1000)
-
-
-class ThreadClient:
-    """One keep-alive connection per thread (gunicorn's sync workers close it anyway)."""
-
-    name = "Python threads (http.client)"
-
-    def __init__(self, accept_encoding: str) -> None:
-        self.headers = {"Accept-Encoding": accept_encoding} if accept_encoding else {}
-
-    def run(self, port: int, path: str, seconds: int, concurrency: int) -> Tally:
-        tally, lock = Tally(seconds=seconds), threading.Lock()
-        start = time.monotonic()
-        deadline = start + seconds
-
-        def worker() -> None:
-            mine, errors, spent = Tally(), 0, 0.0
-            connection = http.client.HTTPConnection(HOST, port, timeout=30)
-            while True:
-                began = time.monotonic()
-                try:
-                    connection.request("GET", path, headers=self.headers)
-                    response = connection.getresponse()
-                    response.read()
-                except OSError:
-                    errors += 1
-                    connection.close()
-                    response = None
-                finished = time.monotonic()
-                if finished > deadline:
-                    break
-                if response is None:
-                    continue
-                spent += finished - began
-                mine.requests += 1
-                mine.failed += response.status != 200
-                mine.served[response.status, served_as(dict(response.getheaders()))] += 1
-            connection.close()
-            with lock:
-                tally.requests += mine.requests
-                tally.failed += mine.failed
-                tally.served.update(mine.served)
-                tally.errors += errors
-                tally.latency_ms += spent * 1000
-
-        threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        tally.latency_ms /= max(1, tally.requests)
-        return tally
 
 
 def measure(client, server: Server, path: str, args: argparse.Namespace) -> Tally:
@@ -437,11 +172,6 @@ def measure(client, server: Server, path: str, args: argparse.Namespace) -> Tall
             status, headers, _body, _sent = get(server.port, path, args.accept_encoding)
             tally.served[status, served_as(headers)] += 1
     return tally
-
-
-def served_as(headers: dict[str, str]) -> str:
-    """The page cache's verdict, and the encoding when compressed: 'hit gzip'."""
-    return " ".join(filter(None, [headers.get(CACHE_HEADER, "-"), headers.get("Content-Encoding")]))
 
 
 # --- the report -------------------------------------------------------------------------
@@ -475,70 +205,6 @@ def verdict(name: str, row: Row, target: float) -> str:
 
 def load() -> str:
     return " ".join(f"{average:.2f}" for average in os.getloadavg())
-
-
-# Where the uncached article's time goes: (label, end of the file name, function).
-PROFILE_PARTS = [
-    ("the whole request (test client)", "django/test/client.py", "request"),
-    ("render the template", "django/template/loader.py", "render_to_string"),
-    ("  |date filters", "django/template/defaultfilters.py", "date"),
-    ("  |linebreaks filters", "django/template/defaultfilters.py", "linebreaks_filter"),
-    ("  {% translate %} tags", "django/templatetags/i18n.py", "render"),
-    ("  the comment form's fields", "django/forms/boundfield.py", "as_widget"),
-    ("  |json_ld (JSON-LD script)", "newsroom/templatetags/newsroom.py", "json_ld"),
-    ("comment_section() (query, tree)", "newsroom/views.py", "comment_section"),
-    ("seo.article_json_ld()", "newsroom/seo.py", "article_json_ld"),
-    ("SQL (execute and fetch)", "django/db/models/sql/compiler.py", "execute_sql"),
-]
-
-
-def profile_article(rounds: int = 20) -> None:
-    """Render the uncached article in this process under cProfile; print the top costs."""
-    from django.db import connection
-    from django.test import Client
-
-    client = Client()
-    assert client.get(ARTICLE).status_code == 200  # warm the template and URL caches
-    queries: list[str] = []
-
-    def count(execute, sql, params, many, context):
-        queries.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(count):
-        client.get(ARTICLE)
-    started = time.process_time()
-    for _ in range(rounds):
-        client.get(ARTICLE)
-    plain = (time.process_time() - started) / rounds
-    profiler = cProfile.Profile()
-    profiler.enable()
-    for _ in range(rounds):
-        client.get(ARTICLE)
-    profiler.disable()
-    stats = pstats.Stats(profiler, stream=io.StringIO())
-    print(
-        f"\nProfile of {ARTICLE} rendered in-process with the page cache off: "
-        f"{plain * 1000:.1f} ms of CPU a page without the profiler, {len(queries)} queries."
-    )
-    total = max(
-        cumulative
-        for (filename, _line, name), (*_calls, cumulative, _callers) in stats.stats.items()
-        if filename.endswith(PROFILE_PARTS[0][1]) and name == PROFILE_PARTS[0][2]
-    )
-    print(f"\nWhere the time goes under cProfile ({rounds} renders; shares of the request):")
-    for label, file_end, function in PROFILE_PARTS:
-        cumulative = sum(
-            entry[3]
-            for (filename, _line, name), entry in stats.stats.items()
-            if filename.endswith(file_end) and name == function
-        )
-        print(f"  {label:<36} {cumulative / rounds * 1000:7.1f} ms  {cumulative / total:6.1%}")
-    out = io.StringIO()
-    stats.stream = out
-    stats.strip_dirs().sort_stats("tottime").print_stats(20)
-    print(f"\nTop 20 functions by own time ({rounds} renders):")
-    print("\n".join(out.getvalue().splitlines()[5:]).rstrip())
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -711,7 +377,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Load average after: {load()}")
         report(rows, shown)
         if args.profile:
-            profile_article()
+            profile_article(ARTICLE)
     return 0
 
 
