@@ -1,3 +1,9 @@
+"""The Newsroom app: on start it registers the article as a publishable kind and connects
+the page cache's invalidation.
+"""
+
+from __future__ import annotations
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -10,7 +16,9 @@ class NewsroomConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from . import signals, sites
+        from . import kinds, signals, sites
+        from .models import Article
 
+        kinds.register(kinds.ArticleKind(Article))
         signals.connect()
         post_migrate.connect(sites.set_site_domain, sender=self)

@@ -9,7 +9,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
-from . import conf
+from . import conf, kinds
 from .models import Section
 from .timeline import Timeline, attach_tag_names
 
@@ -32,8 +32,7 @@ class LatestFeed(Feed):
         return item.title
 
     def item_description(self, item) -> str:
-        quote = getattr(item, "quote", "")
-        return item.description or (f"“{quote}”" if quote else "")
+        return kinds.for_model(type(item)).feed_description(item)
 
     def item_pubdate(self, item):
         return item.published_at

@@ -12,10 +12,7 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
 
-from quickquotes.models import QuickQuote
-
-from . import caching
-from .models import Article
+from . import caching, kinds
 
 
 class RejectNulMiddleware:
@@ -34,29 +31,26 @@ class RejectNulMiddleware:
         return self.get_response(request)
 
 
-DETAIL_VIEWS = {"newsroom:article_detail": Article, "quickquotes:detail": QuickQuote}
-
-
 def target_is_published(path: str) -> bool:
-    """False when the path is an article or quick quote readers may not see (or no item)."""
+    """False when the path is an item (of any kind) readers may not see, or no item."""
     try:
         match = resolve(path)
     except Resolver404:
         return True  # not one of ours: let the redirect stand
-    model = DETAIL_VIEWS.get(match.view_name)
-    if model is None:
+    kind = kinds.for_view(match.view_name)
+    if kind is None:
         return True
-    return model.objects.published().filter(slug=match.kwargs.get("slug")).exists()
+    return kind.model.objects.published().filter(slug=match.kwargs.get("slug")).exists()
 
 
 def names_an_item(path: str) -> bool:
-    """Whether the path is an existing article's or quick quote's own (published or not)."""
+    """Whether the path is an existing item's own (of any kind, published or not)."""
     try:
         match = resolve(path)
     except Resolver404:
         return False
-    model = DETAIL_VIEWS.get(match.view_name)
-    return model is not None and model.objects.filter(slug=match.kwargs.get("slug")).exists()
+    kind = kinds.for_view(match.view_name)
+    return kind is not None and kind.model.objects.filter(slug=match.kwargs.get("slug")).exists()
 
 
 class OldUrlMiddleware(RedirectFallbackMiddleware):

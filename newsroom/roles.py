@@ -1,7 +1,8 @@
 """The staff roles, as groups with permissions, created by data migrations.
 
 Editors run the content and may moderate; Moderators decide on comments and only read
-the content. Each app's migration grants the permissions on its own models.
+the content. Each app's migration grants the permissions on its own models; those on
+publishable kinds come from the kinds registry (``newsroom.kinds``).
 """
 
 from __future__ import annotations
@@ -13,31 +14,43 @@ MODERATORS = "Moderators"
 
 ALL = ("add", "change", "delete", "view")
 
+# Beyond the publishable kinds, whose own ``role_actions`` are added by role_permissions().
 ROLE_PERMISSIONS: dict[str, dict[str, dict[str, Iterable[str]]]] = {
     EDITORS: {
         "newsroom": {
-            "article": ALL,
             "section": ALL,
             "author": ALL,
             "comment": ("add", "change", "view", "moderate"),
             "commentstatuschange": ("view",),
             "ban": ("add", "change", "view"),
         },
-        "quickquotes": {"quickquote": ALL},
         "taggit": {"tag": ALL, "taggeditem": ALL},
     },
     MODERATORS: {
         "newsroom": {
-            "article": ("view",),
             "section": ("view",),
             "author": ("view",),
             "comment": ("change", "view", "moderate"),
             "commentstatuschange": ("view",),
             "ban": ("add", "change", "view"),
         },
-        "quickquotes": {"quickquote": ("view",)},
     },
 }
+
+
+def role_permissions() -> dict[str, dict[str, dict[str, Iterable[str]]]]:
+    """Each role's actions by app label and model name: the fixed ones and the kinds'."""
+    from . import kinds
+
+    merged = {
+        role: {app: dict(models) for app, models in apps.items()}
+        for role, apps in ROLE_PERMISSIONS.items()
+    }
+    for kind in kinds.registered():
+        meta = kind.model._meta
+        for role, actions in kind.role_actions.items():
+            merged.setdefault(role, {}).setdefault(meta.app_label, {})[meta.model_name] = actions
+    return merged
 
 
 def grant_role_permissions(apps, app_labels: Iterable[str]) -> None:
@@ -57,7 +70,7 @@ def grant_role_permissions(apps, app_labels: Iterable[str]) -> None:
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    for role, per_app in ROLE_PERMISSIONS.items():
+    for role, per_app in role_permissions().items():
         group, _created = Group.objects.get_or_create(name=role)
         for label in app_labels:
             for model, actions in per_app.get(label, {}).items():

@@ -1,5 +1,5 @@
-"""Search across articles and quick quotes: PostgreSQL full-text search with ranking, and a
-plain word match on other databases.
+"""Search across every searchable kind (articles, quick quotes...): PostgreSQL full-text
+search with ranking, and a plain word match on other databases.
 """
 
 from __future__ import annotations
@@ -7,26 +7,29 @@ from __future__ import annotations
 from django.db import connection
 from django.db.models import Case, FloatField, Q, QuerySet, Value, When
 
-from quickquotes.models import QuickQuote
-
-from .models import Article, Publishable
+from . import kinds
+from .models import Publishable
 
 RESULT_LIMIT = 50
-# Field weights: a match in the title counts most, then the standfirst and the quote.
-WEIGHTS = {"title": "A", "description": "B", "quote": "B", "summary": "B", "body": "C"}
+
+
+def _weights(model) -> dict[str, str]:
+    """The kind's field weights (a match in the title counts most), for fields it has."""
+    names = {field.name for field in model._meta.get_fields()}
+    weights = kinds.for_model(model).search_weights
+    return {name: weight for name, weight in weights.items() if name in names}
 
 
 def _fields(model) -> list[str]:
-    names = {field.name for field in model._meta.get_fields()}
-    return [name for name in WEIGHTS if name in names]
+    return list(_weights(model))
 
 
 def _postgres(queryset: QuerySet, query: str) -> QuerySet:
     from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 
     vector = None
-    for name in _fields(queryset.model):
-        part = SearchVector(name, weight=WEIGHTS[name], config="english")
+    for name, weight in _weights(queryset.model).items():
+        part = SearchVector(name, weight=weight, config="english")
         vector = part if vector is None else vector + part
     search_query = SearchQuery(query, search_type="websearch", config="english")
     return (
@@ -48,12 +51,12 @@ def _plain(queryset: QuerySet, query: str) -> QuerySet:
 
 
 def search(query: str, limit: int = RESULT_LIMIT) -> list[Publishable]:
-    """Published articles and quick quotes matching the query, best first."""
+    """Published items of every searchable kind matching the query, best first."""
     if not query.split():
         return []
     ranked = _postgres if connection.vendor == "postgresql" else _plain
     results: list[Publishable] = []
-    for model in (Article, QuickQuote):
-        results += ranked(model.objects.published().for_listing(), query)[:limit]
+    for kind in kinds.registered(searchable=True):
+        results += ranked(kind.model.objects.published().for_listing(), query)[:limit]
     results.sort(key=lambda item: (item.rank, item.published_at), reverse=True)
     return results[:limit]

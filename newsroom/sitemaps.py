@@ -1,31 +1,31 @@
-"""The sitemap: every published article and quick quote, plus the sections."""
+"""The sitemap: every published item of each kind that asks for a sitemap section (articles,
+quick quotes...), plus the home page and the sections.
+"""
 
 from __future__ import annotations
 
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from quickquotes.models import QuickQuote
+from . import kinds
+from .models import Section
 
-from .models import Article, Section
 
+class KindSitemap(Sitemap):
+    """One kind's published items, newest first; the kind sets the priority."""
 
-class ArticleSitemap(Sitemap):
     changefreq = "weekly"
-    priority = 0.8
+
+    def __init__(self, kind: kinds.Kind) -> None:
+        self.kind = kind
+        self.priority = kind.sitemap_priority
 
     def items(self):
-        return Article.objects.published().only("slug", "updated_at").order_by("-published_at")
+        published = self.kind.model.objects.published()
+        return published.only("slug", "updated_at").order_by("-published_at")
 
     def lastmod(self, item):
         return item.updated_at
-
-
-class QuickQuoteSitemap(ArticleSitemap):
-    priority = 0.6
-
-    def items(self):
-        return QuickQuote.objects.published().only("slug", "updated_at").order_by("-published_at")
 
 
 class SectionSitemap(Sitemap):
@@ -50,9 +50,17 @@ class HomeSitemap(Sitemap):
         return reverse(item)
 
 
-SITEMAPS = {
-    "home": HomeSitemap,
-    "articles": ArticleSitemap,
-    "quotes": QuickQuoteSitemap,
-    "sections": SectionSitemap,
-}
+def site_sitemaps() -> dict[str, Sitemap | type[Sitemap]]:
+    """The sitemap's sections, in order: the home page, each kind's, then the sections.
+
+    Read once the apps are ready (by the URLconf), when every kind is registered.
+    """
+    return {
+        "home": HomeSitemap,
+        **{
+            kind.sitemap_section: KindSitemap(kind)
+            for kind in kinds.registered()
+            if kind.sitemap_section
+        },
+        "sections": SectionSitemap,
+    }

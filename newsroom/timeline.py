@@ -1,4 +1,5 @@
-"""Articles and quick quotes as one newest-first list, paginated in the database.
+"""Every listed kind of item (articles, quick quotes...) as one newest-first list, paginated
+in the database.
 
 ``Timeline`` behaves like a sequence for Django's ``Paginator``: its count and each page
 take a fixed number of queries however many items there are.
@@ -6,23 +7,27 @@ take a fixed number of queries however many items there are.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db.models import CharField, QuerySet, Value
 
-from quickquotes.models import QuickQuote
-
-from .models import Article, Publishable
+from . import kinds
+from .models import Publishable
 
 
 class Timeline:
-    def __init__(self, articles: QuerySet, quotes: QuerySet) -> None:
-        self.sources: dict[str, QuerySet] = {"article": articles, "quickquote": quotes}
+    def __init__(self, sources: dict[str, QuerySet]) -> None:
+        """``sources``: a QuerySet of each kind's items, by kind name."""
+        self.sources = sources
+
+    @classmethod
+    def of(cls, make: Callable[[type[Publishable]], QuerySet]) -> Timeline:
+        """The items ``make(model)`` selects, for each listed kind."""
+        return cls({kind.name: make(kind.model) for kind in kinds.registered(listed=True)})
 
     @classmethod
     def published(cls, **filters) -> Timeline:
-        return cls(
-            Article.objects.published().filter(**filters),
-            QuickQuote.objects.published().filter(**filters),
-        )
+        return cls.of(lambda model: model.objects.published().filter(**filters))
 
     def count(self) -> int:
         return sum(source.count() for source in self.sources.values())
@@ -37,7 +42,10 @@ class Timeline:
             source.order_by().values_list("published_at", "pk", Value(kind, CharField()))
             for kind, source in self.sources.items()
         ]
-        page = list(rows[0].union(rows[1], all=True).order_by("-published_at", "-pk")[window])
+        if not rows:
+            return []
+        merged = rows[0].union(*rows[1:], all=True) if len(rows) > 1 else rows[0]
+        page = list(merged.order_by("-published_at", "-pk")[window])
         wanted: dict[str, list[int]] = {}
         for _published_at, pk, kind in page:
             wanted.setdefault(kind, []).append(pk)

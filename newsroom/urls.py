@@ -3,7 +3,7 @@ from django.urls import path
 
 from . import feeds, views
 from .caching import cache_public_page
-from .sitemaps import SITEMAPS
+from .sitemaps import site_sitemaps
 
 app_name = "newsroom"
 
@@ -36,7 +36,7 @@ sitemap_urlpatterns = [
     path(
         "sitemap.xml",
         cache_public_page(expires=views.next_publication, query=("p",))(sitemap),
-        {"sitemaps": SITEMAPS},
+        {"sitemaps": site_sitemaps()},
         name="sitemap",
     ),
 ]

@@ -26,9 +26,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 from taggit.models import Tag
 
-from quickquotes.models import QuickQuote
-
-from . import caching, comments, conf, moderation, search, seo
+from . import caching, comments, conf, kinds, moderation, search, seo
 from .caching import cache_public_page
 from .forms import CommentForm
 from .models import Article, Author, Comment, Section
@@ -41,8 +39,8 @@ logger = logging.getLogger(__name__)
 def next_publication():
     """The moment the next scheduled item goes live: listing pages expire then."""
     moments = [
-        model.objects.scheduled().aggregate(first=Min("published_at"))["first"]
-        for model in (Article, QuickQuote)
+        kind.model.objects.scheduled().aggregate(first=Min("published_at"))["first"]
+        for kind in kinds.registered()
     ]
     return min((m for m in moments if m is not None), default=None)
 
@@ -84,7 +82,7 @@ def render_listing(
 def home(request):
     breaking = []
     if request.GET.get("page", "1") == "1":
-        breaking = Timeline(Article.objects.breaking(), QuickQuote.objects.breaking())[:5]
+        breaking = Timeline.of(lambda model: model.objects.breaking())[:5]
     return render_listing(
         request,
         title=_("Latest news"),

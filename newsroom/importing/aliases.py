@@ -14,27 +14,21 @@ from django.conf import settings
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 
-from quickquotes.models import QuickQuote
-
-from ..models import Article, Publishable
-
-# The detail views, by URL name: an address they answer names an item by its slug.
-DETAIL_VIEWS: dict[str, type[Publishable]] = {
-    "newsroom:article_detail": Article,
-    "quickquotes:detail": QuickQuote,
-}
+from .. import kinds
+from ..models import Publishable
 
 
 def item_at(path: str) -> Publishable | None:
-    """The article or quick quote (published or not) whose address this is, if any."""
+    """The item of any kind (published or not) whose address this is, if any."""
     try:
         match = resolve(path)
     except Resolver404:
         return None
-    model = DETAIL_VIEWS.get(match.view_name)
-    if model is None:
+    # The kinds' detail views name an item by its slug.
+    kind = kinds.for_view(match.view_name)
+    if kind is None:
         return None
-    return model.objects.filter(slug=match.kwargs.get("slug")).first()
+    return kind.model.objects.filter(slug=match.kwargs.get("slug")).first()
 
 
 def why_reserved(alias: str) -> str | None:
@@ -80,8 +74,9 @@ def _reason(path: str) -> str | None:
         match = resolve(path)
     except Resolver404:
         return None
-    model = DETAIL_VIEWS.get(match.view_name)
-    if model is not None:
+    kind = kinds.for_view(match.view_name)
+    if kind is not None:
+        model = kind.model
         owner = model.objects.filter(slug=match.kwargs.get("slug")).first()
         if owner is not None:
             source = _(", from %s") % owner.source_path if owner.source_path else ""

@@ -19,17 +19,14 @@ from django.conf import settings
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
 from django.db import DatabaseError, transaction
-from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from taggit.models import Tag, TaggedItem
 
-from quickquotes.models import QuickQuote
-
-from .. import conf, moderation
+from .. import conf, kinds, moderation
 from ..models import Article, Author, Comment, CommentStatusChange, Publishable, Section
-from .aliases import DETAIL_VIEWS, why_reserved
+from .aliases import item_at, why_reserved
 from .files import Refused, Source, read_source
 from .parsers import detect_format
 from .prepare import NAME_LIMIT, Prepared, Preparer, comment_fields
@@ -37,8 +34,6 @@ from .records import ParsedItem
 from .report import CONFLICT, CREATED, FAILED, SKIPPED, UNCHANGED, UPDATED, FileReport, printable
 
 logger = logging.getLogger(__name__)
-MODELS: dict[str, type[Publishable]] = {"article": Article, "quickquote": QuickQuote}
-KINDS = {model: kind for kind, model in MODELS.items()}
 REDIRECT_PATH_LIMIT = Redirect._meta.get_field("old_path").max_length
 REDIRECT_NEW_PATH_LIMIT = Redirect._meta.get_field("new_path").max_length
 TAG_NAME_LIMIT = 100
@@ -84,10 +79,6 @@ class Pending:
 
 class Rollback(Exception):
     """Raised inside a transaction to undo it: a file's on a conflict, a dry run's at its end."""
-
-
-def _same_text(a: str, b: str) -> bool:
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
 class ArchiveLoader:
@@ -285,8 +276,8 @@ class ArchiveLoader:
         rows: dict[str, list[Publishable]] = {}
         if not identities:
             return rows
-        for model in MODELS.values():
-            found = model.objects.filter(source_path__in=identities).only(
+        for kind in kinds.registered():
+            found = kind.model.objects.filter(source_path__in=identities).only(
                 "pk", "slug", "title", "source_path", "source_hash"
             )
             for row in found:
@@ -330,9 +321,10 @@ class ArchiveLoader:
         for item in items:
             wanted.setdefault(item.kind, set()).add(_slug_of(item))
         taken: set[tuple[str, str]] = set()
-        for kind, slugs in wanted.items():
-            found = MODELS[kind].objects.filter(slug__in=slugs).values_list("slug", flat=True)
-            taken.update((kind, slug) for slug in found)
+        for name, slugs in wanted.items():
+            model = kinds.get(name).model
+            found = model.objects.filter(slug__in=slugs).values_list("slug", flat=True)
+            taken.update((name, slug) for slug in found)
         return taken
 
     def _write(self, report: FileReport, pending: Pending) -> None:
@@ -367,7 +359,8 @@ class ArchiveLoader:
 
     def _load(self, pending: Pending, identity: str, report: FileReport):
         item, source_hash, rows = pending.item, pending.source_hash, pending.rows
-        model = MODELS[item.kind]
+        kind = kinds.get(item.kind)
+        model = kind.model
         for earlier in rows:
             if not isinstance(earlier, model):
                 report.outcome = CONFLICT
@@ -404,7 +397,7 @@ class ArchiveLoader:
 
         self._fill(obj, item, identity, source_hash, report)
         obj.save(touch=False, body_html=pending.prepared.body_html)
-        self._slugs_maybe_taken.add((KINDS[model], obj.slug))
+        self._slugs_maybe_taken.add((kind.name, obj.slug))
         created = report.outcome == CREATED
         tag_names = []
         for name in item.tags:
@@ -426,17 +419,17 @@ class ArchiveLoader:
             TaggedItem.objects.bulk_create(TaggedItem(tag=tag, content_object=obj) for tag in tags)
         report.object = self._describe(obj)
         self._redirect(item, obj, identity, report)
-        if isinstance(obj, Article):
+        if kind.takes_comments:
             self._comments(pending.prepared, obj, report, created=created)
         elif item.comments:
             report.warnings.append(
-                f"{len(item.comments)} comments on a quick quote: quick quotes take no "
-                "comments, so they were not imported."
+                f"{len(item.comments)} comments on a {kind.label}: "
+                f"{model._meta.verbose_name_plural} take no comments, so they were not imported."
             )
 
     def _claim_slug(self, model, slug: str, identity: str, report: FileReport):
         """Find the object this file updates by slug, or a free slug for a new one."""
-        if (KINDS[model], slug) not in self._slugs_maybe_taken:
+        if (kinds.for_model(model).name, slug) not in self._slugs_maybe_taken:
             return None, slug
         taken = model.objects.filter(slug=slug).first()
         if taken is None:
@@ -466,7 +459,9 @@ class ArchiveLoader:
         obj.title = item.title[:300]
         obj.description = item.description
         obj.body = item.body
-        obj.section = self._section(item.section) if item.kind == "article" else None
+        # A section that named the item's kind (say "quickquotes") files it nowhere.
+        in_section = item.section and not kinds.get(item.kind).import_sections
+        obj.section = self._section(item.section) if in_section else None
         obj.is_breaking = item.is_breaking
         obj.featured_image_url = item.featured_image_url[:1000]
         obj.featured_image_alt = item.featured_image_alt[:300]
@@ -500,17 +495,7 @@ class ArchiveLoader:
         obj.source_path = identity
         obj.source_hash = source_hash
         obj.source_extra = item.extra
-        if isinstance(obj, Article):
-            obj.dateline = item.dateline[:200]
-            site_policy = conf.get("DISCUSSION_POLICY")
-            keep = item.discussion_policy and not _same_text(item.discussion_policy, site_policy)
-            obj.discussion_policy = item.discussion_policy if keep else ""
-        else:
-            obj.quote = item.quote
-            obj.summary = item.summary
-            obj.citation = item.citation[:500]
-            if not item.quote:
-                report.warnings.append("the quick quote has no quote text (featured_quote.quote).")
+        report.warnings.extend(kinds.for_model(type(obj)).fill_from_import(obj, item))
 
     def _section(self, name: str | None) -> Section | None:
         slug = slugify(name or "")[:100]
@@ -615,12 +600,7 @@ class ArchiveLoader:
 
     @staticmethod
     def _owner(path: str) -> str:
-        try:
-            match = resolve(path)
-        except Resolver404:
-            return "no item of this site"
-        model = DETAIL_VIEWS.get(match.view_name)
-        owner = model and model.objects.filter(slug=match.kwargs.get("slug")).first()
+        owner = item_at(path)
         if not owner:
             return "no item of this site"
         source = f", from {owner.source_path}" if owner.source_path else ""

@@ -54,7 +54,7 @@ class ParsedComment:
 class ParsedItem:
     path: str
     format: str  # "frontmatter" | "pagedump"
-    kind: str  # "article" | "quickquote"
+    kind: str  # a registered kind's name (newsroom.kinds): "article", "quickquote"...
     title: str
     slug: str
     section: str | None = None

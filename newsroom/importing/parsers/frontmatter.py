@@ -1,6 +1,7 @@
 """Hugo-style Markdown: YAML (---), TOML (+++) or JSON ({...}) front matter, then the body.
 
-For example the YAML line ``section: quickquotes`` gives ``kind="quickquote"``, and
+For example the YAML line ``section: quickquotes`` gives ``kind="quickquote"`` (the kind
+that claims that section in ``newsroom.kinds``), and
 ``aliases: [article/body-of-the-nation/]`` gives ``aliases=["/article/body-of-the-nation/"]``
 and ``slug="body-of-the-nation"``.
 """
@@ -20,11 +21,11 @@ from urllib.parse import urlsplit
 import yaml
 from django.utils.text import slugify
 
+from ... import kinds
 from ..cleaning import clean_body, clean_text, excerpt
 from ..records import ParsedItem, ParseError, Problem, fallback_slug
 
 FORMAT = "frontmatter"
-QUICKQUOTE_SECTIONS = frozenset({"quickquotes"})  # compared without case, "_", "-" or spaces
 DATE_FIELDS = {"date": "date", "publishDate": "publish_date", "lastmod": "lastmod"}
 AUTHOR_KEYS = ("post_author", "authors", "author")
 # Later schemas wrote dates the way people read them: "February 17, 2021 9:19 PM".
@@ -591,7 +592,7 @@ def parse(path: str, text: str, *, tz: tzinfo) -> ParsedItem:
             "title",
         )
     section = reader.text("section") or reader.text("type") or None
-    is_quickquote = re.sub(r"[\W_]", "", (section or "").lower()) in QUICKQUOTE_SECTIONS
+    kind = kinds.for_section(section)
     image = reader.mapping("featured_image", ("image", "url", "alt", "caption"), plain="image")
     quote = reader.mapping("featured_quote", ("quote", "summary", "citation"), plain="quote")
     aliases = reader.aliases()
@@ -606,7 +607,7 @@ def parse(path: str, text: str, *, tz: tzinfo) -> ParsedItem:
     item = ParsedItem(
         path=path,
         format=FORMAT,
-        kind="quickquote" if is_quickquote else "article",
+        kind=kind.name,
         title=title,
         slug=slug,
         section=section,
@@ -627,8 +628,8 @@ def parse(path: str, text: str, *, tz: tzinfo) -> ParsedItem:
     # Hugo's own 'draft' says the same thing as the archive's 'published', inverted.
     draft = reader.flag("draft", default=False)
     item.published = reader.flag("published", default=not draft)
-    if is_quickquote and not item.quote:
-        reader.warn("this quick quote has no quote; add featured_quote.quote", "featured_quote")
+    for message, key in kind.parse_warnings(item):
+        reader.warn(message, key)
     reader.keep_the_rest()
 
     body_lines = lines[body_line - 1 :]
