@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
-from .rendering import render_markdown, safe_url
+from ..rendering import render_markdown, safe_url
 
 
 class Section(models.Model):
