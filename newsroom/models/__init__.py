@@ -5,9 +5,8 @@ Every model is imported here, so Django finds them and ``from newsroom.models im
 
 from __future__ import annotations
 
-from .publishing import (
-    Article,
-    Author,
+from .caching import UndeliveredInvalidation
+from .discussion import (
     Ban,
     BanQuerySet,
     Comment,
@@ -15,11 +14,8 @@ from .publishing import (
     CommentStatusChange,
     CommentStatusChangeQuerySet,
     DeletionRefused,
-    Publishable,
-    PublishableQuerySet,
-    Section,
-    UndeliveredInvalidation,
 )
+from .publishing import Article, Author, Publishable, PublishableQuerySet, Section
 
 __all__ = [
     "Article",
