@@ -25,8 +25,8 @@ from django.utils.translation import ngettext
 from taggit.admin import TagAdmin as TaggitTagAdmin
 from taggit.models import Tag
 
-from . import comments, moderation, rendering
-from .models import Article, Author, Ban, Comment, CommentStatusChange, Publishable, Section
+from .. import comments, moderation, rendering
+from ..models import Article, Author, Ban, Comment, CommentStatusChange, Publishable, Section
 
 
 @admin.register(Section)
