@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from newsroom.admin import PublishableAdmin
+from newsroom.admin.publishing import PublishableAdmin
 
 from .models import QuickQuote
 

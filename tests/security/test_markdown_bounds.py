@@ -170,7 +170,7 @@ def test_the_admin_shows_a_refused_body_as_the_bodys_error(admin_client, model, 
 
 
 def test_publishing_does_not_render_the_body_again(make_article, monkeypatch):
-    from newsroom import models
+    from newsroom.models import publishing
 
     article = make_article(status="draft", body="A *heavy* body.")
     rendered = article.body_html
@@ -178,7 +178,7 @@ def test_publishing_does_not_render_the_body_again(make_article, monkeypatch):
     def never(text: str) -> str:
         raise AssertionError("the body was rendered again")
 
-    monkeypatch.setattr(models, "render_markdown", never)
+    monkeypatch.setattr(publishing, "render_markdown", never)
     article.status = "published"
     article.save(update_fields=["status"])
     article.refresh_from_db()

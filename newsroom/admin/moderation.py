@@ -1,0 +1,347 @@
+"""The moderators' admin: the comment queue with its history, bans and the moderation log.
+
+Every status change goes through ``newsroom.moderation``'s decision functions, which log it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import re
+from typing import TYPE_CHECKING, Any
+
+from django.contrib import admin, messages
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.forms import ModelForm
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .. import comments, moderation
+from ..models import Ban, Comment, CommentStatusChange
+from .redaction import RedactionMixin
+from .shared import URL_FIELDS, NeverDeleteMixin
+
+if TYPE_CHECKING:
+    from django.db.models.expressions import OrderBy
+
+
+class StatusChangeInline(admin.TabularInline):
+    """The comment's history, read-only: the log is append-only."""
+
+    model = CommentStatusChange
+    fields = [
+        "created_at",
+        "action",
+        "from_status",
+        "to_status",
+        "actor_name",
+        "rule",
+        "reason",
+        "original_body",
+    ]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("history")
+
+    def has_add_permission(self, request: HttpRequest, obj: Comment | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Comment | None = None) -> bool:
+        return False
+
+
+class RuleFilter(admin.SimpleListFilter):
+    title = _("rule")
+    parameter_name = "rule"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [(rule, rule.replace("_", " ")) for rule in moderation.RULE_STATUS]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Comment]) -> QuerySet[Comment]:
+        if self.value() in moderation.RULE_STATUS:
+            return queryset.filter(rules__contains=f" {self.value()} ")
+        return queryset
+
+
+def highlight(text: str, words: list[str]) -> str:
+    """Escape the text and mark the words a rule matched."""
+    escaped = escape(text)
+    words = sorted({escape(w) for w in words if w}, key=len, reverse=True)
+    if not words:
+        return escaped
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    return mark_safe(pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", escaped))  # noqa: S308
+
+
+@admin.register(Comment)
+class CommentAdmin(NeverDeleteMixin, RedactionMixin, admin.ModelAdmin):
+    """The moderation queue: pending comments first, decided in bulk through the log.
+
+    What a reader wrote (and what was derived from it) is shown, never edited, for every
+    role: the change form edits the status alone, and the text can only be redacted.
+    """
+
+    formfield_overrides = URL_FIELDS
+    change_form_template = "admin/newsroom/comment/change_form.html"
+    change_list_template = "admin/newsroom/comment/change_list.html"
+    list_display = [
+        "status",
+        "comment_text",
+        "author_name",
+        "article",
+        "kind",
+        "submitted_at",
+        "reasons",
+    ]
+    list_display_links = ["comment_text"]
+    list_filter = [
+        "status",
+        RuleFilter,
+        "kind",
+        "submitted_at",
+        ("article", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["article"]
+    search_fields = ["author_name", "author_email", "body", "article__title"]
+    date_hierarchy = "submitted_at"
+    raw_id_fields = ["article", "parent", "user"]
+    readonly_fields = [
+        "highlighted_body",
+        "submitted_at",
+        "position",
+        "ip_hash",
+        "reasons",
+        "decided_by",
+        "decided_rule",
+        "decided_at",
+        "decision_reason",
+    ]
+    # The change page: the status is the only field its form has (the rest are shown).
+    change_fields = [
+        "status",
+        "highlighted_body",
+        "redaction",
+        "author_name",
+        "author_email",
+        "author_url",
+        "user",
+        "article",
+        "parent",
+        "kind",
+        "submitted_at",
+        "position",
+        "ip_hash",
+        "reasons",
+        "decided_by",
+        "decided_rule",
+        "decided_at",
+        "decision_reason",
+    ]
+    inlines = [StatusChangeInline]
+    actions = ["approve", "reject", "mark_spam", "ban_authors"]
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        counts = Comment.objects.aggregate(
+            **{status: Count("pk", filter=Q(status=status)) for status in Comment.Status.values}
+        )
+        status_counts = [(value, label, counts[value]) for value, label in Comment.Status.choices]
+        extra_context = {**(extra_context or {}), "status_counts": status_counts}
+        return super().changelist_view(request, extra_context)
+
+    def get_ordering(self, request: HttpRequest) -> list[OrderBy | str]:
+        pending_first = Case(
+            When(status=Comment.Status.PENDING, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        return [pending_first.asc(), "-submitted_at", "-pk"]
+
+    def has_moderate_permission(self, request: HttpRequest) -> bool:
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.moderate_{opts.model_name}")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Comments are readers' words: nobody writes one here under a name of their
+        # choosing. Staff comment on the site, as themselves.
+        return False
+
+    def get_fields(self, request: HttpRequest, obj: Comment | None = None) -> list[str]:
+        return self.change_fields
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Comment | None = None) -> list[str]:
+        readonly = [name for name in self.change_fields if name != "status"]
+        # A status changes only through the decision functions, so it is logged.
+        if not self.has_moderate_permission(request):
+            readonly.append("status")
+        return readonly
+
+    @staticmethod
+    def _evidence(obj: Comment) -> list[str]:
+        return [
+            r.get("evidence", "")
+            for r in obj.moderation_reasons
+            if isinstance(r, dict) and r.get("rule") in {"blocked_words", "moderation_words"}
+        ]
+
+    @admin.display(description=_("comment"))
+    def comment_text(self, obj: Comment) -> str:
+        return highlight(obj.excerpt, self._evidence(obj))
+
+    @admin.display(description=_("comment as posted"))
+    def highlighted_body(self, obj: Comment) -> str:
+        if obj.is_redacted:
+            return _("(Removed: the original text is in the history below.)")
+        return highlight(obj.body, self._evidence(obj))
+
+    @admin.display(description=_("redaction"))
+    def redaction(self, obj: Comment) -> str:
+        if not obj.is_redacted:
+            return "—"
+        return obj.text_for_readers
+
+    @admin.display(description=_("reasons"))
+    def reasons(self, obj: Comment) -> str:
+        reasons = [r.get("message", "") for r in obj.moderation_reasons if isinstance(r, dict)]
+        if obj.decision_reason and obj.decision_reason not in reasons:
+            reasons.append(obj.decision_reason)
+        return "; ".join(filter(None, reasons)) or "—"
+
+    def save_model(self, request: HttpRequest, obj: Comment, form: ModelForm, change: bool) -> None:
+        # The row is never saved from this form: its only field is the status, and the
+        # decision function writes that (and the log entry) itself. Whatever else a POST
+        # carries therefore cannot reach the database.
+        if "status" in form.changed_data:
+            moderation.decide(
+                [obj], obj.status, actor=request.user, reason=_("Changed in the admin.")
+            )
+
+    def _decide(
+        self, request: HttpRequest, queryset: QuerySet[Comment], status: str, verb: str
+    ) -> None:
+        changed = moderation.decide(queryset, status, actor=request.user)
+        self.message_user(
+            request,
+            ngettext("%(count)d comment %(verb)s.", "%(count)d comments %(verb)s.", len(changed))
+            % {"count": len(changed), "verb": verb},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Approve selected comments"), permissions=["moderate"])
+    def approve(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
+        self._decide(request, queryset, Comment.Status.APPROVED, _("approved"))
+
+    @admin.action(description=_("Reject selected comments"), permissions=["moderate"])
+    def reject(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
+        self._decide(request, queryset, Comment.Status.REJECTED, _("rejected"))
+
+    @admin.action(description=_("Mark selected comments as spam"), permissions=["moderate"])
+    def mark_spam(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
+        self._decide(request, queryset, Comment.Status.SPAM, _("marked as spam"))
+
+    @admin.action(
+        description=_("Ban the authors of selected comments (email and client)"),
+        permissions=["moderate"],
+    )
+    def ban_authors(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
+        bans, held = 0, 0
+        reason = _("Banned from the moderation queue.")
+        for email, ip_hash in queryset.values_list("author_email", "ip_hash").distinct():
+            for kind, value in [(Ban.Kind.EMAIL, email), (Ban.Kind.IP_HASH, ip_hash)]:
+                if value:
+                    _ban, count = moderation.ban(kind, value, actor=request.user, reason=reason)
+                    bans, held = bans + 1, held + count
+        self.message_user(
+            request,
+            _("%(bans)d bans in force; %(held)d pending comments flagged.")
+            % {"bans": bans, "held": held},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Ban)
+class BanAdmin(NeverDeleteMixin, admin.ModelAdmin):
+    """Bans by email or client fingerprint. A ban is lifted, never deleted."""
+
+    list_display = ["value", "kind", "reason", "created_by", "created_at", "lifted_at"]
+    list_filter = ["kind", ("lifted_at", admin.EmptyFieldListFilter), "created_at"]
+    list_select_related = ["created_by"]
+    search_fields = ["value", "reason"]
+    readonly_fields = ["created_by", "created_at", "lifted_at"]
+    actions = ["lift"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Ban | None = None) -> list[str]:
+        if obj is not None:
+            return [*self.readonly_fields, "kind", "value"]
+        return self.readonly_fields
+
+    def save_model(self, request: HttpRequest, obj: Ban, form: ModelForm, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        value = obj.value.strip()
+        if obj.kind == Ban.Kind.IP_HASH:
+            # A typed address is hashed; a fingerprint copied from a comment is kept.
+            with contextlib.suppress(ValueError):
+                value = comments.hash_ip(str(ipaddress.ip_address(value)))
+        ban, count = moderation.ban(obj.kind, value, actor=request.user, reason=obj.reason)
+        obj.pk, obj._state.adding = ban.pk, False
+        if count:
+            self.message_user(
+                request,
+                ngettext(
+                    "%d pending comment by this author is flagged.",
+                    "%d pending comments by this author are flagged.",
+                    count,
+                )
+                % count,
+            )
+
+    @admin.action(description=_("Lift selected bans"), permissions=["change"])
+    def lift(self, request: HttpRequest, queryset: QuerySet[Ban]) -> None:
+        for ban in queryset.active():
+            moderation.lift_ban(ban)
+
+
+@admin.register(CommentStatusChange)
+class CommentStatusChangeAdmin(admin.ModelAdmin):
+    """The moderation log, read-only for everyone."""
+
+    list_display = [
+        "created_at",
+        "comment_link",
+        "from_status",
+        "to_status",
+        "actor_name",
+        "rule",
+        "reason",
+        "action",
+    ]
+    list_filter = ["action", "to_status", "from_status", "rule", "created_at"]
+    list_select_related = ["comment"]
+    search_fields = ["actor_name", "rule", "reason", "comment__author_name"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description=_("comment"))
+    def comment_link(self, obj: CommentStatusChange) -> str:
+        url = reverse("admin:newsroom_comment_change", args=[obj.comment_id])
+        return format_html('<a href="{}">{}</a>', url, obj.comment.excerpt)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: CommentStatusChange | None = None
+    ) -> bool:
+        return False
+
+    def has_delete_permission(
+        self, request: HttpRequest, obj: CommentStatusChange | None = None
+    ) -> bool:
+        return False

@@ -1,0 +1,254 @@
+"""The editors' admin: sections, authors, articles (on the Publishable base admin) and tags.
+
+``PublishableAdmin`` and its form are the base other kinds' admins (quick quotes) build on.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from taggit.admin import TagAdmin as TaggitTagAdmin
+from taggit.models import Tag
+
+from .. import rendering
+from ..models import Article, Author, Comment, Publishable, Section
+from .shared import URL_FIELDS
+
+if TYPE_CHECKING:
+    from ..models import PublishableQuerySet
+
+Fieldsets = list[tuple[str | None, dict[str, Any]]]
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "user"]
+    list_select_related = ["user"]
+    search_fields = ["name", "bio"]
+    prepopulated_fields = {"slug": ["name"]}
+    raw_id_fields = ["user"]
+
+
+class VisibilityFilter(admin.SimpleListFilter):
+    title = _("visibility")
+    parameter_name = "visibility"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [
+            ("published", _("Live")),
+            ("scheduled", _("Scheduled")),
+            ("draft", _("Draft")),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: PublishableQuerySet) -> PublishableQuerySet:
+        if self.value() == "published":
+            return queryset.published()
+        if self.value() == "scheduled":
+            return queryset.scheduled()
+        if self.value() == "draft":
+            return queryset.drafts()
+        return queryset
+
+
+class PublishableForm(forms.ModelForm):
+    """Renders the body while validating: a body the renderer refuses is the body's error."""
+
+    body_html: str | None = None
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"]
+        try:
+            self.body_html = rendering.render_markdown(body)
+        except rendering.MarkdownRefused as refused:
+            raise forms.ValidationError(str(refused), code=refused.code) from None
+        return body
+
+
+class PublishableAdmin(admin.ModelAdmin):
+    """What the Article and QuickQuote admins share: list, filters and publishing actions."""
+
+    form = PublishableForm
+    formfield_overrides = URL_FIELDS
+    list_display = ["title", "section", "visibility", "published_at", "is_breaking", "updated_at"]
+    list_filter = [VisibilityFilter, "status", "section", "is_breaking", "published_at"]
+    list_select_related = ["section"]
+    search_fields = ["title", "description", "body"]
+    date_hierarchy = "published_at"
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["section", "authors"]
+    readonly_fields = ["created_at", "updated_at", "source_path", "source_hash", "source_extra"]
+    actions = ["publish", "unpublish"]
+    save_on_top = True
+
+    content_fieldset = (
+        None,
+        {"fields": ["title", "slug", "section", "authors", "tags", "description"]},
+    )
+    publishing_fieldset = (
+        _("Publishing"),
+        {"fields": ["status", "published_at", "is_breaking", "created_at", "updated_at"]},
+    )
+    image_fieldset = (
+        _("Featured image"),
+        {
+            "fields": [
+                "featured_image_url",
+                "featured_image_alt",
+                "featured_image_caption",
+                "featured_image_credit",
+            ]
+        },
+    )
+    provenance_fieldset = (
+        _("Provenance"),
+        {
+            "classes": ["collapse"],
+            "fields": ["source_path", "source_hash", "source_extra"],
+        },
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Publishable]:
+        # The list shows no body: leave the largest columns in the database.
+        return super().get_queryset(request).defer("body", "body_html", "source_extra")
+
+    def save_model(
+        self, request: HttpRequest, obj: Publishable, form: PublishableForm, change: bool
+    ) -> None:
+        # The form rendered the body already; rendering it again could take as long.
+        obj.save(body_html=getattr(form, "body_html", None))
+        if obj.featured_image_url and not obj.featured_image_alt.strip():
+            self.message_user(
+                request,
+                _(
+                    "“%(title)s” has a featured image without alt text: readers who cannot "
+                    "see it are told nothing. Describe the image in “featured image alt text”."
+                )
+                % {"title": obj.title},
+                messages.WARNING,
+            )
+
+    @admin.display(description=_("visibility"), ordering="status")
+    def visibility(self, obj: Publishable) -> str:
+        if obj.is_scheduled:
+            return _("Scheduled")
+        if obj.is_published:
+            return _("Live")
+        return _("Draft")
+
+    @admin.action(description=_("Publish selected items"), permissions=["change"])
+    def publish(self, request: HttpRequest, queryset: QuerySet[Publishable]) -> None:
+        now = timezone.now()
+        count = 0
+        for item in queryset.exclude(status=Publishable.Status.PUBLISHED):
+            item.status = Publishable.Status.PUBLISHED
+            item.published_at = item.published_at or now
+            item.save(update_fields=["status"])
+            count += 1
+        self.message_user(
+            request,
+            ngettext("Published %d item.", "Published %d items.", count) % count,
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Unpublish selected items (back to draft)"), permissions=["change"])
+    def unpublish(self, request: HttpRequest, queryset: QuerySet[Publishable]) -> None:
+        count = 0
+        for item in queryset.filter(status=Publishable.Status.PUBLISHED):
+            item.status = Publishable.Status.DRAFT
+            item.save(update_fields=["status"])
+            count += 1
+        self.message_user(
+            request,
+            ngettext("Unpublished %d item.", "Unpublished %d items.", count) % count,
+            messages.SUCCESS,
+        )
+
+
+def _count_comments(**filters: Any) -> Coalesce:
+    counts = (
+        Comment.objects.filter(article=OuterRef("pk"), **filters)
+        .order_by()
+        .values("article")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return Coalesce(Subquery(counts), 0)
+
+
+@admin.register(Article)
+class ArticleAdmin(PublishableAdmin):
+    list_display = [*PublishableAdmin.list_display, "comment_count", "pending_count"]
+    list_filter = [*PublishableAdmin.list_filter, "comment_mode"]
+    search_fields = [*PublishableAdmin.search_fields, "dateline"]
+
+    def get_fieldsets(self, request: HttpRequest, obj: Article | None = None) -> Fieldsets:
+        return [
+            self.content_fieldset,
+            (None, {"fields": ["dateline", "body"]}),
+            self.publishing_fieldset,
+            self.image_fieldset,
+            (_("Comments"), {"fields": ["comment_mode", "discussion_policy"]}),
+            self.provenance_fieldset,
+        ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
+        # Subqueries rather than a join: the changelist's counts and date hierarchy then
+        # leave the comments table alone.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                comment_total=_count_comments(),
+                comment_pending=_count_comments(status=Comment.Status.PENDING),
+            )
+        )
+
+    @admin.display(description=_("comments"), ordering="comment_total")
+    def comment_count(self, obj: Article) -> int:
+        return obj.comment_total
+
+    @admin.display(description=_("pending"), ordering="comment_pending")
+    def pending_count(self, obj: Article) -> int:
+        return obj.comment_pending
+
+
+# taggit's tag admin lets any staff user open its merge page; ours asks for the permission.
+admin.site.unregister(Tag)
+
+
+@admin.register(Tag)
+class TagAdmin(TaggitTagAdmin):
+    """Tags, with merging for those who may change tags, and only of tags that exist."""
+
+    @admin.action(description=_("Merge selected tags"), permissions=["change"])
+    def render_tag_form(self, request: HttpRequest, queryset: QuerySet[Tag]) -> HttpResponse:
+        return super().render_tag_form(request, queryset)
+
+    def merge_tags_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        chosen = request.session.get("selected_tag_ids", "").split(",")
+        existing = Tag.objects.filter(pk__in=[i for i in chosen if i.isdigit()])
+        ids = [str(pk) for pk in existing.values_list("pk", flat=True)]
+        if not ids:
+            self.message_user(request, _("Choose the tags to merge first."), messages.WARNING)
+            return redirect("admin:taggit_tag_changelist")
+        request.session["selected_tag_ids"] = ",".join(ids)
+        return super().merge_tags_view(request)

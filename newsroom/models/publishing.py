@@ -1,0 +1,267 @@
+"""What editors publish: sections, authors, the Publishable base and articles.
+
+Who may see an item lives on ``PublishableQuerySet`` (``published()``, ``visible_to()``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+
+from ..rendering import render_markdown, safe_url
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+
+class Section(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Author(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    bio = models.TextField(_("biography"), blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="newsroom_author",
+        help_text=_("The staff account of this author, if they have one."),
+    )
+
+    class Meta:
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PublishableQuerySet(models.QuerySet):
+    def published(self, now: datetime | None = None) -> PublishableQuerySet:
+        """Items readers may see: published, with a publication time that has come."""
+        return self.filter(
+            status=Publishable.Status.PUBLISHED, published_at__lte=now or timezone.now()
+        )
+
+    def scheduled(self, now: datetime | None = None) -> PublishableQuerySet:
+        return self.filter(
+            status=Publishable.Status.PUBLISHED, published_at__gt=now or timezone.now()
+        )
+
+    def drafts(self) -> PublishableQuerySet:
+        return self.filter(status=Publishable.Status.DRAFT)
+
+    def breaking(self, now: datetime | None = None) -> PublishableQuerySet:
+        return self.published(now).filter(is_breaking=True)
+
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser | None) -> PublishableQuerySet:
+        """Staff preview drafts and scheduled items; everyone else sees what is published."""
+        if user is not None and user.is_active and user.is_staff:
+            return self.all()
+        return self.published()
+
+    def for_listing(self) -> PublishableQuerySet:
+        """Everything a list of items shows (section, bylines) in a fixed number of queries.
+
+        Tags are left out: lists do not show them, and taggit's prefetch builds a queryset
+        per item. Feeds attach them with ``tag_names()``.
+        """
+        return self.select_related("section").prefetch_related("authors")
+
+    def for_page(self) -> PublishableQuerySet:
+        """Everything an item's own page shows, tags included."""
+        return self.for_listing().prefetch_related("tags")
+
+
+class Publishable(models.Model):
+    """What articles and quick quotes share: text, bylines, image, publishing and provenance."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(
+        _("slug"), max_length=200, unique=True, help_text=_("The last part of the item's URL.")
+    )
+    section = models.ForeignKey(
+        Section,
+        verbose_name=_("section"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="%(class)ss",
+    )
+    authors = models.ManyToManyField(
+        Author, verbose_name=_("bylines"), blank=True, related_name="%(class)ss"
+    )
+    tags = TaggableManager(_("tags"), blank=True)
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("A sentence or two for listings and search.")
+    )
+    body = models.TextField(_("body"), blank=True, help_text=_("Markdown."))
+    body_html = models.TextField(_("body (HTML)"), blank=True, editable=False)
+
+    featured_image_url = models.URLField(_("featured image URL"), max_length=1000, blank=True)
+    featured_image_alt = models.CharField(
+        _("featured image alt text"),
+        max_length=300,
+        blank=True,
+        help_text=_("Describes the image for readers who cannot see it."),
+    )
+    featured_image_caption = models.CharField(
+        _("featured image caption"), max_length=500, blank=True
+    )
+    featured_image_credit = models.CharField(_("featured image credit"), max_length=200, blank=True)
+
+    is_breaking = models.BooleanField(
+        _("breaking news"), default=False, help_text=_("Shown first, with a banner.")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    published_at = models.DateTimeField(
+        _("publication time"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "A future time schedules the item: readers see it from then on. "
+            "Left empty, publishing sets it to now."
+        ),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("last modified"), default=timezone.now, editable=False)
+
+    source_path = models.CharField(
+        _("source file"),
+        max_length=500,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text=_("The archive file this item was imported from."),
+    )
+    source_hash = models.CharField(
+        _("source content hash"), max_length=64, blank=True, editable=False
+    )
+    imported_at = models.DateTimeField(
+        _("imported"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the importer last wrote this item; a later change is an editor's."),
+    )
+    source_extra = models.JSONField(
+        _("other source fields"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_("Fields of the source file that have no column here, kept as they were."),
+    )
+
+    objects = PublishableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["-published_at", "-pk"]
+        get_latest_by = "published_at"
+        indexes = [
+            models.Index(fields=["status", "published_at"], name="%(app_label)s_%(class)s_pub_idx"),
+            models.Index(
+                fields=["is_breaking", "published_at"], name="%(app_label)s_%(class)s_brk_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(
+        self, *args: Any, touch: bool = True, body_html: str | None = None, **kwargs: Any
+    ) -> None:
+        """Render the body once, here, and stamp the modification time.
+
+        ``touch=False`` keeps ``updated_at`` as set by the caller (the importer sets it from
+        the source's own last-modified date). ``body_html`` is the body as
+        ``render_markdown()`` rendered it already (the importer renders in a worker).
+        """
+        update_fields = kwargs.get("update_fields")
+        # A save that leaves the body alone (publishing, say) keeps its rendering.
+        renders = update_fields is None or "body" in update_fields
+        if renders:
+            self.body_html = render_markdown(self.body) if body_html is None else body_html
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        if touch:
+            self.updated_at = timezone.now()
+        if update_fields is not None:
+            extra = {"body_html"} if renders else set()
+            kwargs["update_fields"] = {*update_fields, *extra, "updated_at", "published_at"}
+        super().save(*args, **kwargs)
+
+    @property
+    def image_src(self) -> str:
+        """The featured image's URL, if it is safe to put in a page."""
+        return safe_url(self.featured_image_url)
+
+    @property
+    def is_published(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+
+class Article(Publishable):
+    class CommentMode(models.TextChoices):
+        OPEN = "open", _("Open: the moderation policy decides")
+        PREMODERATED = "premoderated", _("Pre-moderated: every comment waits for a moderator")
+        CLOSED = "closed", _("Closed: no new comments")
+
+    dateline = models.CharField(
+        _("dateline"), max_length=200, blank=True, help_text=_("For example “BAKU”.")
+    )
+    comment_mode = models.CharField(
+        _("comments"), max_length=20, choices=CommentMode.choices, default=CommentMode.OPEN
+    )
+    discussion_policy = models.TextField(
+        _("discussion policy"),
+        blank=True,
+        help_text=_("Shown above the comments of this article. Empty: the site's policy."),
+    )
+
+    class Meta(Publishable.Meta):
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+
+    def get_absolute_url(self) -> str:
+        return reverse("newsroom:article_detail", kwargs={"slug": self.slug})
