@@ -25,7 +25,8 @@ from django.utils.translation import ngettext
 from taggit.admin import TagAdmin as TaggitTagAdmin
 from taggit.models import Tag
 
-from . import comments, moderation, rendering
+from . import moderation, rendering
+from .discussion import posting
 from .models import Article, Author, Ban, Comment, CommentStatusChange, Publishable, Section
 
 
@@ -573,7 +574,7 @@ class BanAdmin(NeverDeleteMixin, admin.ModelAdmin):
         if obj.kind == Ban.Kind.IP_HASH:
             # A typed address is hashed; a fingerprint copied from a comment is kept.
             with contextlib.suppress(ValueError):
-                value = comments.hash_ip(str(ipaddress.ip_address(value)))
+                value = posting.hash_ip(str(ipaddress.ip_address(value)))
         ban, count = moderation.ban(obj.kind, value, actor=request.user, reason=obj.reason)
         obj.pk, obj._state.adding = ban.pk, False
         if count:

@@ -24,7 +24,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from . import conf
-from .matching import Tokens, compile_entries, find_matches
+from .discussion.matching import Tokens, compile_entries, find_matches
 from .models import Article, Ban, Comment, CommentStatusChange
 from .signals import comments_changed
 

@@ -28,9 +28,10 @@ from taggit.models import Tag
 
 from quickquotes.models import QuickQuote
 
-from . import caching, comments, conf, moderation, search, seo
+from . import caching, conf, moderation, search, seo
 from .caching import cache_public_page
-from .forms import CommentForm
+from .discussion import posting
+from .discussion.forms import CommentForm
 from .models import Article, Author, Comment, Section
 from .timeline import Timeline
 
@@ -445,8 +446,8 @@ def post_comment(request, slug: str):
     article = get_object_or_404(Article.objects.published(), slug=slug)
     if not moderation.get_policy().comments_open(article):
         return _refuse(request, article, _("Comments are closed on this article."), 403)
-    fingerprint = comments.client_fingerprint(request)
-    if comments.over_rate_limit(fingerprint):
+    fingerprint = posting.client_fingerprint(request)
+    if posting.over_rate_limit(fingerprint):
         return _refuse(
             request,
             article,
@@ -462,7 +463,7 @@ def post_comment(request, slug: str):
     comment.ip_hash = fingerprint
     if request.user.is_authenticated:
         comment.user = request.user
-    submission = comments.submit(
+    submission = posting.submit(
         comment,
         site_url=request.build_absolute_uri("/"),
         form_token=form.cleaned_data["token"],

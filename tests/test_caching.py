@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from newsroom import caching, moderation
 from newsroom.caching import CACHE_HIT_HEADER
-from newsroom.forms import form_token, read_form_token
+from newsroom.discussion.forms import form_token, read_form_token
 from newsroom.models import Article, Comment
 
 pytestmark = pytest.mark.django_db

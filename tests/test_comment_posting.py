@@ -5,7 +5,7 @@ from django.core import mail
 from django.utils import timezone
 
 from newsroom import moderation
-from newsroom.forms import form_token
+from newsroom.discussion.forms import form_token
 from newsroom.models import Article, Comment, CommentStatusChange
 from tests.form_tokens import sent_form_token
 

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from newsroom import moderation
-from newsroom.comments import hash_ip
+from newsroom.discussion.posting import hash_ip
 from newsroom.models import Ban, Comment, CommentStatusChange, DeletionRefused
 from newsroom.moderation import ModerationPolicy
 

@@ -17,8 +17,8 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.db import IntegrityError
 from django.utils.crypto import salted_hmac
 
-from . import conf, moderation
-from .models import Comment
+from .. import conf, moderation
+from ..models import Comment
 from .tasks import email_moderators_on_commit
 
 logger = logging.getLogger(__name__)
