@@ -213,7 +213,7 @@ def seed() -> None:
     from django.contrib.auth.models import Group
     from django.utils import timezone
 
-    from newsroom import moderation
+    from newsroom.discussion import decisions
     from newsroom.models import Article, Comment
     from newsroom.roles import MODERATORS
 
@@ -234,7 +234,7 @@ def seed() -> None:
             body=f"An earlier comment on {slug}.",
             status=Comment.Status.APPROVED,
         )
-        moderation.record_new(earlier, reason="Seeded by bench/cluster.py.")
+        decisions.record_new(earlier, reason="Seeded by bench/cluster.py.")
     user = get_user_model().objects.create_user(
         MODERATOR, password=os.environ["CLUSTER_MODERATOR_PASSWORD"], is_staff=True
     )

@@ -25,8 +25,9 @@ from django.utils.translation import ngettext
 from taggit.admin import TagAdmin as TaggitTagAdmin
 from taggit.models import Tag
 
-from . import moderation, rendering
-from .discussion import posting
+from . import rendering
+from .discussion import decisions, posting
+from .discussion.policy import RULE_STATUS
 from .models import Article, Author, Ban, Comment, CommentStatusChange, Publishable, Section
 
 
@@ -262,10 +263,10 @@ class RuleFilter(admin.SimpleListFilter):
     parameter_name = "rule"
 
     def lookups(self, request, model_admin):
-        return [(rule, rule.replace("_", " ")) for rule in moderation.RULE_STATUS]
+        return [(rule, rule.replace("_", " ")) for rule in RULE_STATUS]
 
     def queryset(self, request, queryset):
-        if self.value() in moderation.RULE_STATUS:
+        if self.value() in RULE_STATUS:
             return queryset.filter(rules__contains=f" {self.value()} ")
         return queryset
 
@@ -448,7 +449,7 @@ class CommentAdmin(NeverDeleteMixin, admin.ModelAdmin):
         # decision function writes that (and the log entry) itself. Whatever else a POST
         # carries therefore cannot reach the database.
         if "status" in form.changed_data:
-            moderation.decide(
+            decisions.decide(
                 [obj], obj.status, actor=request.user, reason=_("Changed in the admin.")
             )
 
@@ -486,7 +487,7 @@ class CommentAdmin(NeverDeleteMixin, admin.ModelAdmin):
         if form.is_valid():
             reason = form.cleaned_data["reason"]
             try:
-                redacted = moderation.redact(comment, reason=reason, actor=request.user)
+                redacted = decisions.redact(comment, reason=reason, actor=request.user)
             except ValidationError as error:
                 form.add_error("reason", error)
             else:
@@ -510,7 +511,7 @@ class CommentAdmin(NeverDeleteMixin, admin.ModelAdmin):
         return TemplateResponse(request, "admin/newsroom/comment/redact.html", context)
 
     def _decide(self, request, queryset, status: str, verb: str) -> None:
-        changed = moderation.decide(queryset, status, actor=request.user)
+        changed = decisions.decide(queryset, status, actor=request.user)
         self.message_user(
             request,
             ngettext("%(count)d comment %(verb)s.", "%(count)d comments %(verb)s.", len(changed))
@@ -540,7 +541,7 @@ class CommentAdmin(NeverDeleteMixin, admin.ModelAdmin):
         for email, ip_hash in queryset.values_list("author_email", "ip_hash").distinct():
             for kind, value in [(Ban.Kind.EMAIL, email), (Ban.Kind.IP_HASH, ip_hash)]:
                 if value:
-                    _ban, count = moderation.ban(kind, value, actor=request.user, reason=reason)
+                    _ban, count = decisions.ban(kind, value, actor=request.user, reason=reason)
                     bans, held = bans + 1, held + count
         self.message_user(
             request,
@@ -575,7 +576,7 @@ class BanAdmin(NeverDeleteMixin, admin.ModelAdmin):
             # A typed address is hashed; a fingerprint copied from a comment is kept.
             with contextlib.suppress(ValueError):
                 value = posting.hash_ip(str(ipaddress.ip_address(value)))
-        ban, count = moderation.ban(obj.kind, value, actor=request.user, reason=obj.reason)
+        ban, count = decisions.ban(obj.kind, value, actor=request.user, reason=obj.reason)
         obj.pk, obj._state.adding = ban.pk, False
         if count:
             self.message_user(
@@ -591,7 +592,7 @@ class BanAdmin(NeverDeleteMixin, admin.ModelAdmin):
     @admin.action(description=_("Lift selected bans"), permissions=["change"])
     def lift(self, request, queryset):
         for ban in queryset.active():
-            moderation.lift_ban(ban)
+            decisions.lift_ban(ban)
 
 
 @admin.register(CommentStatusChange)

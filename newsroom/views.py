@@ -28,10 +28,11 @@ from taggit.models import Tag
 
 from quickquotes.models import QuickQuote
 
-from . import caching, conf, moderation, search, seo
+from . import caching, conf, search, seo
 from .caching import cache_public_page
 from .discussion import posting
 from .discussion.forms import CommentForm
+from .discussion.policy import get_policy
 from .models import Article, Author, Comment, Section
 from .timeline import Timeline
 
@@ -353,7 +354,7 @@ def render_article(
 ):
     page = ArticlePage(
         preview=not article.is_published,
-        comments_open=moderation.get_policy().comments_open(article),
+        comments_open=get_policy().comments_open(article),
         own_comments=_own_comment_ids(request),
         reply_to=_reply_to(request),
     )
@@ -444,7 +445,7 @@ def limit_request_size(view):
 def post_comment(request, slug: str):
     """Take a reader's comment; answer with a redirect back to the article (PRG)."""
     article = get_object_or_404(Article.objects.published(), slug=slug)
-    if not moderation.get_policy().comments_open(article):
+    if not get_policy().comments_open(article):
         return _refuse(request, article, _("Comments are closed on this article."), 403)
     fingerprint = posting.client_fingerprint(request)
     if posting.over_rate_limit(fingerprint):

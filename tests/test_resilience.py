@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from django.db import OperationalError
 
-from newsroom import moderation
 from newsroom.discussion import posting
+from newsroom.discussion.policy import ModerationPolicy
 from newsroom.models import Comment, CommentStatusChange
 from tests.form_tokens import sent_form_token
 
@@ -55,7 +55,7 @@ def test_comments_are_accepted_and_rate_limited_when_the_cache_is_down(
 def test_the_surge_switch_reads_off_when_the_cache_is_down(make_article, settings):
     settings.CACHES = DEAD_REDIS
     article = make_article()
-    policy = moderation.ModerationPolicy(surge_threshold=1)
+    policy = ModerationPolicy(surge_threshold=1)
     policy.note_submission(article)
     assert policy.surge_until(article) is None
 

@@ -27,7 +27,8 @@ from taggit.models import Tag, TaggedItem
 
 from quickquotes.models import QuickQuote
 
-from .. import conf, moderation
+from .. import conf
+from ..discussion.policy import ModerationPolicy, get_policy
 from ..models import Article, Author, Comment, CommentStatusChange, Publishable, Section
 from .aliases import DETAIL_VIEWS, why_reserved
 from .files import Refused, Source, read_source
@@ -101,7 +102,7 @@ class ArchiveLoader:
         overwrite: bool = False,
         comment_status: str | None = None,
         undated_as: datetime | None = None,
-        policy: moderation.ModerationPolicy | None = None,
+        policy: ModerationPolicy | None = None,
         fail_fast: bool = False,
         batch_size: int = BATCH_SIZE,
         batch_bytes: int | None = None,
@@ -123,7 +124,7 @@ class ArchiveLoader:
         # With ``worker``, a worker process prepares each batch (parses the files, renders
         # the Markdown, applies the word lists) while this one writes the batch before.
         self.worker = worker
-        self.preparer = Preparer(tz, policy or moderation.get_policy(), comment_status)
+        self.preparer = Preparer(tz, policy or get_policy(), comment_status)
         # Rows that existed when a file looked them up, by the key the file named them with.
         # They stay valid whatever later files roll back, and they save a query per name in
         # archives where a few sections, authors and tags recur in thousands of files.

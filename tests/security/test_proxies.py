@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from newsroom import moderation
-from newsroom.discussion import posting
+from newsroom.discussion import decisions, posting
 from newsroom.models import Ban, Comment
 from tests.form_tokens import sent_form_token
 
@@ -55,7 +54,7 @@ def test_a_ban_holds_one_reader_and_not_the_others(behind_proxy, make_article):
     article = make_article()
     post(reader("198.51.100.1"), article, "Troll words.", name="Troll")
     troll = Comment.objects.get()
-    moderation.ban(Ban.Kind.IP_HASH, troll.ip_hash)
+    decisions.ban(Ban.Kind.IP_HASH, troll.ip_hash)
     post(reader("198.51.100.1"), article, "More troll words.", name="Sock")
     post(reader("198.51.100.2"), article, "A fair point.", name="Bob")
     held = Comment.objects.get(body="More troll words.")
