@@ -257,7 +257,7 @@ class FillError(ValueError):
 
 def placeholder_values(request: HttpRequest, parts: Iterable[bytes | str]) -> dict[str, bytes]:
     """What each placeholder among ``parts`` stands for in this request."""
-    from .forms import form_token
+    from .discussion.forms import form_token
 
     values = {}
     for part in parts:

@@ -35,7 +35,7 @@ DEFAULTS: dict[str, Any] = {
     # Who is emailed when a comment is held. Empty: the addresses in MANAGERS.
     "MODERATOR_EMAILS": [],
     # The dotted path of the policy class, for a project that subclasses it.
-    "MODERATION_POLICY": "newsroom.moderation.ModerationPolicy",
+    "MODERATION_POLICY": "newsroom.discussion.policy.ModerationPolicy",
     # Attribute overrides for the policy, e.g. {"blocked_words": ["casino"]}.
     "MODERATION": {},
     # How long an anonymous reader's page stays cached (0: no page cache). Changes to the

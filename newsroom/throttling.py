@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from .comments import client_ip
+from .discussion.posting import client_ip
 
 
 def client_address(request) -> str | None:

@@ -26,9 +26,11 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 from taggit.models import Tag
 
-from . import caching, comments, conf, kinds, moderation, search, seo
+from . import caching, conf, kinds, search, seo
 from .caching import cache_public_page
-from .forms import CommentForm
+from .discussion import posting
+from .discussion.forms import CommentForm
+from .discussion.policy import get_policy
 from .models import Article, Author, Comment, Section
 from .timeline import Timeline
 
@@ -350,7 +352,7 @@ def render_article(
 ):
     page = ArticlePage(
         preview=not article.is_published,
-        comments_open=moderation.get_policy().comments_open(article),
+        comments_open=get_policy().comments_open(article),
         own_comments=_own_comment_ids(request),
         reply_to=_reply_to(request),
     )
@@ -441,10 +443,10 @@ def limit_request_size(view):
 def post_comment(request, slug: str):
     """Take a reader's comment; answer with a redirect back to the article (PRG)."""
     article = get_object_or_404(Article.objects.published(), slug=slug)
-    if not moderation.get_policy().comments_open(article):
+    if not get_policy().comments_open(article):
         return _refuse(request, article, _("Comments are closed on this article."), 403)
-    fingerprint = comments.client_fingerprint(request)
-    if comments.over_rate_limit(fingerprint):
+    fingerprint = posting.client_fingerprint(request)
+    if posting.over_rate_limit(fingerprint):
         return _refuse(
             request,
             article,
@@ -460,7 +462,7 @@ def post_comment(request, slug: str):
     comment.ip_hash = fingerprint
     if request.user.is_authenticated:
         comment.user = request.user
-    submission = comments.submit(
+    submission = posting.submit(
         comment,
         site_url=request.build_absolute_uri("/"),
         form_token=form.cleaned_data["token"],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from newsroom.forms import form_token
+from newsroom.discussion.forms import form_token
 
 
 def sent_form_token(article, age: float = 10) -> str:

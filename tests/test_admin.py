@@ -152,10 +152,10 @@ def test_editing_the_status_in_the_form_goes_through_the_log(
 
 
 def test_comment_change_page_shows_its_history(admin_client, make_article, make_comment):
-    from newsroom import moderation
+    from newsroom.discussion import decisions
 
     comment = make_comment(make_article())
-    moderation.mark_spam([comment], rule="blocked_words", reason="matched “viagra”")
+    decisions.mark_spam([comment], rule="blocked_words", reason="matched “viagra”")
     url = reverse("admin:newsroom_comment_change", args=[comment.pk])
     response = admin_client.get(url)
     assert "matched “viagra”" in response.content.decode()

@@ -12,9 +12,10 @@ from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client
 from django.utils import timezone
 
-from newsroom import caching, moderation
+from newsroom import caching
 from newsroom.caching import CACHE_HIT_HEADER
-from newsroom.forms import form_token, read_form_token
+from newsroom.discussion import decisions
+from newsroom.discussion.forms import form_token, read_form_token
 from newsroom.models import Article, Comment
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +90,7 @@ def test_approving_a_comment_refreshes_the_article_page(
     comment = make_comment(article, body="Wait for it")
     Client().get(article.get_absolute_url())
     with django_capture_on_commit_callbacks(execute=True):
-        moderation.approve([comment])
+        decisions.approve([comment])
     page = Client().get(article.get_absolute_url())
     assert page[CACHE_HIT_HEADER] == "miss"
     assert "Wait for it" in page.content.decode()
@@ -163,7 +164,7 @@ def test_an_invalidation_lost_while_the_cache_was_down_is_delivered_later(
 
     monkeypatch.setattr(caching, "_incr", down)
     with django_capture_on_commit_callbacks(execute=True):
-        moderation.approve([comment])
+        decisions.approve([comment])
     assert caching._undelivered
     # Still down: this process serves the page uncached rather than the stale copy.
     page = Client().get(article.get_absolute_url())
@@ -211,7 +212,7 @@ def test_the_comment_list_is_rendered_once_per_change_of_the_comments(
     assert comment_queries() == 1
     assert comment_queries() == 0
     with django_capture_on_commit_callbacks(execute=True):
-        moderation.approve([comment])
+        decisions.approve([comment])
     assert comment_queries() == 1
     assert "Held for now" in admin_client.get(article.get_absolute_url()).content.decode()
 

@@ -4,8 +4,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from newsroom import moderation
-from newsroom.forms import form_token
+from newsroom.discussion import decisions
+from newsroom.discussion.forms import form_token
 from newsroom.models import Article, Comment, CommentStatusChange
 from tests.form_tokens import sent_form_token
 
@@ -221,7 +221,7 @@ def test_replies_nest_one_level(client, post, article, make_comment):
     post(article, parent=str(parent.pk), body="A reply")
     reply = Comment.objects.get(body="A reply")
     assert reply.parent == parent
-    moderation.approve([reply])
+    decisions.approve([reply])
     make_comment(article, parent=reply, status=Comment.Status.APPROVED, body="Deep")
     response = post(article, parent=str(reply.pk), body="Too deep")
     assert response.status_code == 400

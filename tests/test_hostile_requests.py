@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from newsroom.forms import TOKEN_SALT, form_token
+from newsroom.discussion.forms import TOKEN_SALT, form_token
 from newsroom.models import Comment
 from tests.form_tokens import sent_form_token
 

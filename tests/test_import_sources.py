@@ -363,9 +363,9 @@ def test_an_item_made_in_the_admin_is_not_taken_over(archive, make_article):
 def test_new_comments_in_a_changed_dump_are_added_once(archive):
     run(archive)
     first = Comment.objects.get(position=1)
-    from newsroom import moderation
+    from newsroom.discussion import decisions
 
-    moderation.reject([first])
+    decisions.reject([first])
     path = archive / DUMP
     path.write_text(
         path.read_text() + "\n\n  12. Newcomer said:\n\n    A late remark.\n", encoding="utf-8"

@@ -10,7 +10,7 @@ import pytest
 from django.contrib.redirects.models import Redirect
 from django.db import transaction
 
-from newsroom import moderation
+from newsroom.discussion.policy import get_policy
 from newsroom.importing.loader import ArchiveLoader
 from newsroom.importing.prepare import Preparer
 from newsroom.models import Article, Comment
@@ -110,7 +110,7 @@ class _Gone:
 
 @pytest.mark.parametrize("on_submit", [True, False])
 def test_files_are_prepared_here_once_the_worker_is_gone(archive, on_submit):
-    preparer = Preparer(UTC, moderation.get_policy(), None)
+    preparer = Preparer(UTC, get_policy(), None)
     preparer._pool = _Gone(on_submit)
     prepared = preparer.submit(DUMP, (archive / DUMP).read_bytes()).result()
     assert prepared.item.title == "Aliyev Threatens War via Twitter"

@@ -2,8 +2,8 @@ import doctest
 
 import pytest
 
-from newsroom import matching
-from newsroom.matching import compile_entries, find_matches, skeleton
+from newsroom.discussion import matching
+from newsroom.discussion.matching import compile_entries, find_matches, skeleton
 
 
 def found(text: str, *entries: str) -> list[str]:

@@ -1,10 +1,10 @@
 import pytest
 from django.urls import reverse
 
-from newsroom import moderation
-from newsroom.comments import hash_ip
+from newsroom.discussion import decisions
+from newsroom.discussion.policy import ModerationPolicy
+from newsroom.discussion.posting import hash_ip
 from newsroom.models import Ban, Comment, CommentStatusChange, DeletionRefused
-from newsroom.moderation import ModerationPolicy
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +13,7 @@ QUEUE = reverse("admin:newsroom_comment_changelist")
 
 def judged(article, policy: ModerationPolicy, **fields) -> Comment:
     comment = Comment(article=article, author_name="Ann", **fields)
-    moderation.apply_verdict(comment, policy.check(comment))
+    decisions.apply_verdict(comment, policy.check(comment))
     comment.save()
     return comment
 

@@ -1,6 +1,6 @@
 import pytest
 
-from newsroom import moderation
+from newsroom.discussion import decisions
 from newsroom.models import Comment, CommentStatusChange
 
 pytestmark = pytest.mark.django_db
@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 
 def test_approve_stamps_the_comment_and_writes_the_log(make_article, make_comment, moderator):
     comment = make_comment(make_article())
-    changed = moderation.approve([comment], actor=moderator, reason="Fine.")
+    changed = decisions.approve([comment], actor=moderator, reason="Fine.")
     assert changed == [comment]
     comment.refresh_from_db()
     assert comment.status == Comment.Status.APPROVED
@@ -23,10 +23,10 @@ def test_approve_stamps_the_comment_and_writes_the_log(make_article, make_commen
 
 def test_every_change_is_logged_in_order(make_article, make_comment, moderator):
     comment = make_comment(make_article())
-    moderation.approve([comment], actor=moderator)
-    moderation.mark_spam([comment], rule="blocked_words", reason="matched “x”")
-    moderation.reject([comment], actor=moderator)
-    moderation.hold([comment], actor=moderator)
+    decisions.approve([comment], actor=moderator)
+    decisions.mark_spam([comment], rule="blocked_words", reason="matched “x”")
+    decisions.reject([comment], actor=moderator)
+    decisions.hold([comment], actor=moderator)
     history = [(e.from_status, e.to_status) for e in comment.status_changes.all()]
     assert history == [
         ("pending", "approved"),
@@ -39,15 +39,15 @@ def test_every_change_is_logged_in_order(make_article, make_comment, moderator):
 
 def test_deciding_the_same_status_again_changes_and_logs_nothing(make_article, make_comment):
     comment = make_comment(make_article(), status=Comment.Status.APPROVED)
-    assert moderation.approve([comment]) == []
+    assert decisions.approve([comment]) == []
     assert not CommentStatusChange.objects.exists()
 
 
 def test_the_log_records_the_status_in_the_database_not_a_stale_copy(make_article, make_comment):
     comment = make_comment(make_article())
     stale = Comment.objects.get(pk=comment.pk)
-    moderation.approve([comment])
-    moderation.mark_spam([stale])
+    decisions.approve([comment])
+    decisions.mark_spam([stale])
     assert list(stale.status_changes.values_list("from_status", "to_status")) == [
         ("pending", "approved"),
         ("approved", "spam"),
@@ -63,7 +63,7 @@ def test_bulk_decisions_run_a_fixed_number_of_queries(
     queryset = Comment.objects.filter(article=article)
     # select the rows, lock them, one bulk update, one bulk insert, inside a transaction
     with django_assert_num_queries(6):
-        changed = moderation.reject(queryset)
+        changed = decisions.reject(queryset)
     assert len(changed) == 50
     assert CommentStatusChange.objects.filter(to_status="rejected").count() == 50
 
@@ -71,12 +71,12 @@ def test_bulk_decisions_run_a_fixed_number_of_queries(
 def test_unknown_status_is_refused(make_article, make_comment):
     comment = make_comment(make_article())
     with pytest.raises(ValueError, match="Unknown comment status"):
-        moderation.decide([comment], "deleted")
+        decisions.decide([comment], "deleted")
 
 
 def test_record_new_logs_the_first_status(make_article, make_comment, moderator):
     comment = make_comment(make_article(), status=Comment.Status.APPROVED)
-    moderation.record_new(comment, actor=moderator, reason="Staff reply.")
+    decisions.record_new(comment, actor=moderator, reason="Staff reply.")
     entry = comment.status_changes.get()
     assert (entry.from_status, entry.to_status) == ("", "approved")
     comment.refresh_from_db()

@@ -3,9 +3,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from newsroom import moderation
+from newsroom.discussion import decisions
+from newsroom.discussion.policy import ModerationPolicy, get_policy
 from newsroom.models import Article, Ban, Comment
-from newsroom.moderation import ModerationPolicy
 
 pytestmark = pytest.mark.django_db
 
@@ -177,7 +177,7 @@ def test_banned_client_fingerprint(article):
 
 def test_lifted_ban_no_longer_applies(article):
     ban = Ban.objects.create(kind=Ban.Kind.EMAIL, value="ann@example.org")
-    moderation.lift_ban(ban)
+    decisions.lift_ban(ban)
     verdict = ModerationPolicy().check(new_comment(article))
     assert "banned" not in rules(verdict)
 
@@ -200,7 +200,7 @@ def test_every_reason_names_its_rule_and_the_rule_that_settled_it(article):
 
 def test_policy_settings_come_from_django_settings(settings):
     settings.NEWSROOM_MODERATION = {"hold_links": 5, "blocked_words": ["casino"]}
-    policy = moderation.get_policy()
+    policy = get_policy()
     assert policy.hold_links == 5
     assert policy.blocked_words == ["casino"]
 
@@ -215,7 +215,7 @@ def test_ban_flags_pending_comments_and_leaves_the_others(article, make_comment,
     approved = make_comment(
         article, author_email="troll@example.org", status=Comment.Status.APPROVED
     )
-    ban, flagged = moderation.ban(Ban.Kind.EMAIL, "Troll@example.org", actor=moderator)
+    ban, flagged = decisions.ban(Ban.Kind.EMAIL, "Troll@example.org", actor=moderator)
     assert flagged == 1
     pending.refresh_from_db()
     approved.refresh_from_db()
@@ -223,5 +223,5 @@ def test_ban_flags_pending_comments_and_leaves_the_others(article, make_comment,
     assert "banned" in pending.rules.split()
     assert pending.moderation_reasons[-1]["rule"] == "banned"
     assert approved.status == "approved"
-    again, _ = moderation.ban(Ban.Kind.EMAIL, "troll@example.org")
+    again, _ = decisions.ban(Ban.Kind.EMAIL, "troll@example.org")
     assert again == ban

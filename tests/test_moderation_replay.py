@@ -36,11 +36,11 @@ def test_replay_reports_the_decisions_a_new_word_list_would_change(
 
 
 def test_replay_leaves_redacted_comments_out(settings, make_article, make_comment):
-    from newsroom import moderation
+    from newsroom.discussion import decisions
 
     article = make_article()
     spam = make_comment(article, status="spam", body="Buy casino chips")
-    moderation.redact(spam, reason="Advertising.")
+    decisions.redact(spam, reason="Advertising.")
     settings.NEWSROOM_MODERATION = {"blocked_words": ["casino"], "approve_new_authors": True}
     # Its text is gone from the row (the log keeps it): judging the blank would say "approve".
     output = replay("--days", "7")

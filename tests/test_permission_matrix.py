@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
-from newsroom import moderation
+from newsroom.discussion import decisions
 from newsroom.models import Article, Author, Ban, Comment, CommentStatusChange, Section
 from newsroom.roles import EDITORS, MODERATORS
 from quickquotes.models import QuickQuote
@@ -144,8 +144,8 @@ def check(web, user, path: str, allowed: bool, refused: int = 403) -> str | None
 def objects(make_article, make_quote, make_comment, django_user_model):
     article = make_article(status=Article.Status.DRAFT, published_at=None)
     comment = make_comment(make_article(), author_email="troll@example.org", ip_hash="f" * 64)
-    moderation.record_new(comment, reason="For the matrix.")
-    the_ban, _held = moderation.ban(Ban.Kind.EMAIL, "spammer@example.org")
+    decisions.record_new(comment, reason="For the matrix.")
+    the_ban, _held = decisions.ban(Ban.Kind.EMAIL, "spammer@example.org")
     made = {
         "auth.group": Group.objects.create(name="Interns"),
         "auth.user": django_user_model.objects.create_user("target", password="pw"),

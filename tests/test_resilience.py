@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from django.db import OperationalError
 
-from newsroom import comments, moderation
+from newsroom.discussion import posting
+from newsroom.discussion.policy import ModerationPolicy
 from newsroom.models import Comment, CommentStatusChange
 from tests.form_tokens import sent_form_token
 
@@ -40,7 +41,7 @@ def test_comments_are_accepted_and_rate_limited_when_the_cache_is_down(
 ):
     settings.CACHES = DEAD_REDIS
     settings.NEWSROOM_COMMENT_RATE_LIMIT = 2
-    comments._local_counts.clear()
+    posting._local_counts.clear()
     article = make_article()
     with caplog.at_level(logging.WARNING, logger="newsroom"):
         assert post(client, article, "one").status_code == 302
@@ -54,7 +55,7 @@ def test_comments_are_accepted_and_rate_limited_when_the_cache_is_down(
 def test_the_surge_switch_reads_off_when_the_cache_is_down(make_article, settings):
     settings.CACHES = DEAD_REDIS
     article = make_article()
-    policy = moderation.ModerationPolicy(surge_threshold=1)
+    policy = ModerationPolicy(surge_threshold=1)
     policy.note_submission(article)
     assert policy.surge_until(article) is None
 
@@ -82,7 +83,7 @@ def test_a_comment_is_never_half_written(make_article, monkeypatch):
     monkeypatch.setattr(CommentStatusChange.objects, "create", fail)
     comment = Comment(article=article, author_name="Ann", body="Hello")
     with pytest.raises(OperationalError):
-        comments.submit(comment)
+        posting.submit(comment)
     assert not Comment.objects.exists()
 
 

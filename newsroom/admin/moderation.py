@@ -1,6 +1,6 @@
 """The moderators' admin: the comment queue with its history, bans and the moderation log.
 
-Every status change goes through ``newsroom.moderation``'s decision functions, which log it.
+Every status change goes through the decision functions (``discussion.decisions``), which log it.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .. import comments, moderation
+from ..discussion import decisions, posting
+from ..discussion.policy import RULE_STATUS
 from ..models import Ban, Comment, CommentStatusChange
 from .redaction import RedactionMixin
 from .shared import URL_FIELDS, NeverDeleteMixin
@@ -60,10 +61,10 @@ class RuleFilter(admin.SimpleListFilter):
     parameter_name = "rule"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        return [(rule, rule.replace("_", " ")) for rule in moderation.RULE_STATUS]
+        return [(rule, rule.replace("_", " ")) for rule in RULE_STATUS]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Comment]) -> QuerySet[Comment]:
-        if self.value() in moderation.RULE_STATUS:
+        if self.value() in RULE_STATUS:
             return queryset.filter(rules__contains=f" {self.value()} ")
         return queryset
 
@@ -218,14 +219,14 @@ class CommentAdmin(NeverDeleteMixin, RedactionMixin, admin.ModelAdmin):
         # decision function writes that (and the log entry) itself. Whatever else a POST
         # carries therefore cannot reach the database.
         if "status" in form.changed_data:
-            moderation.decide(
+            decisions.decide(
                 [obj], obj.status, actor=request.user, reason=_("Changed in the admin.")
             )
 
     def _decide(
         self, request: HttpRequest, queryset: QuerySet[Comment], status: str, verb: str
     ) -> None:
-        changed = moderation.decide(queryset, status, actor=request.user)
+        changed = decisions.decide(queryset, status, actor=request.user)
         self.message_user(
             request,
             ngettext("%(count)d comment %(verb)s.", "%(count)d comments %(verb)s.", len(changed))
@@ -255,7 +256,7 @@ class CommentAdmin(NeverDeleteMixin, RedactionMixin, admin.ModelAdmin):
         for email, ip_hash in queryset.values_list("author_email", "ip_hash").distinct():
             for kind, value in [(Ban.Kind.EMAIL, email), (Ban.Kind.IP_HASH, ip_hash)]:
                 if value:
-                    _ban, count = moderation.ban(kind, value, actor=request.user, reason=reason)
+                    _ban, count = decisions.ban(kind, value, actor=request.user, reason=reason)
                     bans, held = bans + 1, held + count
         self.message_user(
             request,
@@ -289,8 +290,8 @@ class BanAdmin(NeverDeleteMixin, admin.ModelAdmin):
         if obj.kind == Ban.Kind.IP_HASH:
             # A typed address is hashed; a fingerprint copied from a comment is kept.
             with contextlib.suppress(ValueError):
-                value = comments.hash_ip(str(ipaddress.ip_address(value)))
-        ban, count = moderation.ban(obj.kind, value, actor=request.user, reason=obj.reason)
+                value = posting.hash_ip(str(ipaddress.ip_address(value)))
+        ban, count = decisions.ban(obj.kind, value, actor=request.user, reason=obj.reason)
         obj.pk, obj._state.adding = ban.pk, False
         if count:
             self.message_user(
@@ -306,7 +307,7 @@ class BanAdmin(NeverDeleteMixin, admin.ModelAdmin):
     @admin.action(description=_("Lift selected bans"), permissions=["change"])
     def lift(self, request: HttpRequest, queryset: QuerySet[Ban]) -> None:
         for ban in queryset.active():
-            moderation.lift_ban(ban)
+            decisions.lift_ban(ban)
 
 
 @admin.register(CommentStatusChange)

@@ -1,6 +1,6 @@
 """The comment admin's redact page: a moderator gives a reason, and readers see it instead.
 
-The text is removed through ``moderation.redact()``, which keeps the original in the log.
+The text is removed through ``decisions.redact()``, which keeps the original in the log.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from .. import moderation
+from ..discussion import decisions
 
 if TYPE_CHECKING:
     from django.urls import URLPattern
@@ -88,7 +88,7 @@ class RedactionMixin:
         if form.is_valid():
             reason = form.cleaned_data["reason"]
             try:
-                redacted = moderation.redact(comment, reason=reason, actor=request.user)
+                redacted = decisions.redact(comment, reason=reason, actor=request.user)
             except ValidationError as error:
                 form.add_error("reason", error)
             else:

@@ -24,7 +24,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from taggit.models import Tag, TaggedItem
 
-from .. import conf, kinds, moderation
+from .. import conf, kinds
+from ..discussion.policy import ModerationPolicy, get_policy
 from ..models import Article, Author, Comment, CommentStatusChange, Publishable, Section
 from .aliases import item_at, why_reserved
 from .files import Refused, Source, read_source
@@ -92,7 +93,7 @@ class ArchiveLoader:
         overwrite: bool = False,
         comment_status: str | None = None,
         undated_as: datetime | None = None,
-        policy: moderation.ModerationPolicy | None = None,
+        policy: ModerationPolicy | None = None,
         fail_fast: bool = False,
         batch_size: int = BATCH_SIZE,
         batch_bytes: int | None = None,
@@ -114,7 +115,7 @@ class ArchiveLoader:
         # With ``worker``, a worker process prepares each batch (parses the files, renders
         # the Markdown, applies the word lists) while this one writes the batch before.
         self.worker = worker
-        self.preparer = Preparer(tz, policy or moderation.get_policy(), comment_status)
+        self.preparer = Preparer(tz, policy or get_policy(), comment_status)
         # Rows that existed when a file looked them up, by the key the file named them with.
         # They stay valid whatever later files roll back, and they save a query per name in
         # archives where a few sections, authors and tags recur in thousands of files.

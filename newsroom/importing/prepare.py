@@ -51,7 +51,8 @@ def comment_fields(parsed: ParsedComment) -> dict[str, Any]:
 
 def prepare(identity: str, raw: bytes, tz: tzinfo, policy, comment_status: str | None):
     """Parse a file, render its body and judge its comments (needs Django's settings)."""
-    from .. import moderation
+    from ..discussion.decisions import rules_field
+    from ..discussion.policy import Reason, Verdict
     from ..models import Comment
     from ..rendering import MarkdownRefused, render_markdown
 
@@ -62,15 +63,15 @@ def prepare(identity: str, raw: bytes, tz: tzinfo, policy, comment_status: str |
     verdicts = []
     for parsed in item.comments:
         if comment_status:
-            reason = moderation.Reason("imported", f"--comment-status {comment_status}")
-            verdict = moderation.Verdict(comment_status, [reason])
+            reason = Reason("imported", f"--comment-status {comment_status}")
+            verdict = Verdict(comment_status, [reason])
         else:
             verdict = policy.check(Comment(**comment_fields(parsed)), imported=True)
         verdicts.append(
             {
                 "status": verdict.status,
                 "moderation_reasons": verdict.reasons_as_json(),
-                "rules": moderation.rules_field(reason.rule for reason in verdict.reasons),
+                "rules": rules_field(reason.rule for reason in verdict.reasons),
                 "decided_rule": verdict.rule,
                 "decision_reason": verdict.summary,
             }

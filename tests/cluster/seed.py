@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from newsroom import moderation
+from newsroom.discussion import decisions
 from newsroom.models import Article, Comment
 from newsroom.roles import MODERATORS
 
@@ -36,7 +36,7 @@ def seed() -> None:
             body=f"An earlier comment on {slug}.",
             status=Comment.Status.APPROVED,
         )
-        moderation.record_new(earlier, reason="Seeded by the cluster tests.")
+        decisions.record_new(earlier, reason="Seeded by the cluster tests.")
     # The password comes from the environment: the test process made it up for this run.
     user = get_user_model().objects.create_user(
         MODERATOR, password=os.environ["CLUSTER_MODERATOR_PASSWORD"], is_staff=True

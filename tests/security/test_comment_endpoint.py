@@ -9,8 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from newsroom import comments
-from newsroom.forms import form_token
+from newsroom.discussion import posting
+from newsroom.discussion.forms import form_token
 from newsroom.models import Comment
 from tests.form_tokens import sent_form_token
 
@@ -94,11 +94,11 @@ def test_the_rate_limit_allows_no_burst_across_a_minutes_boundary(settings):
     boundary = (int(time.time()) // 60 + 1) * 60
     # Five posts in the last second of one minute, then more in the first of the next:
     # ten in two seconds with a fixed window.
-    assert not any(comments.over_rate_limit("client", now=boundary - 0.5) for _ in range(5))
-    assert comments.over_rate_limit("client", now=boundary + 0.5)
+    assert not any(posting.over_rate_limit("client", now=boundary - 0.5) for _ in range(5))
+    assert posting.over_rate_limit("client", now=boundary + 0.5)
     # A minute after the burst, the client may post again.
-    assert not comments.over_rate_limit("client", now=boundary + 60)
-    assert not comments.over_rate_limit("another-client", now=boundary + 0.5)
+    assert not posting.over_rate_limit("client", now=boundary + 60)
+    assert not posting.over_rate_limit("another-client", now=boundary + 0.5)
 
 
 # --- duplicates are one person's, in one place ---------------------------------------------

@@ -17,8 +17,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from newsroom import moderation
 from newsroom.caching import CACHE_HIT_HEADER
+from newsroom.discussion import decisions
 from newsroom.models import Comment, CommentStatusChange
 from newsroom.roles import EDITORS, MODERATORS
 
@@ -208,7 +208,7 @@ def test_redaction_requires_a_reason(strict_staff_client, comment):
 
 def test_the_decision_function_requires_a_reason(comment, admin_user):
     with pytest.raises(ValidationError) as raised:
-        moderation.redact(comment, reason="  ", actor=admin_user)
+        decisions.redact(comment, reason="  ", actor=admin_user)
     assert raised.value.code == "reason_required"
     assert Comment.objects.get(pk=comment.pk).body == ORIGINAL
 

@@ -7,7 +7,7 @@ import time
 import pytest
 from django.test import Client
 
-from newsroom.forms import form_token
+from newsroom.discussion.forms import form_token
 from newsroom.models import Comment
 
 pytestmark = pytest.mark.django_db

@@ -21,7 +21,7 @@ import redis.exceptions
 from django.core import mail
 from django.utils import timezone
 
-from newsroom.forms import form_token
+from newsroom.discussion.forms import form_token
 from newsroom.models import Comment
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -158,7 +158,7 @@ def test_a_held_comment_answers_at_once_while_the_mail_server_is_frozen(
     (queued,) = DBTaskResult.objects.all()
     comment = Comment.objects.get()
     assert queued.status == "READY"
-    assert queued.task_path == "newsroom.tasks.email_moderators"
+    assert queued.task_path == "newsroom.discussion.tasks.email_moderators"
     assert queued.args_kwargs["args"][0] == comment.pk
 
 
@@ -256,7 +256,7 @@ def test_a_worker_process_delivers_what_another_process_queued(tmp_path):
         textwrap.dedent(
             """
             from newsroom.models import Article, Comment
-            from newsroom.tasks import email_moderators
+            from newsroom.discussion.tasks import email_moderators
             article = Article.objects.create(title="Queued news", slug="queued-news")
             comment = Comment.objects.create(
                 article=article, author_name="Ann", body="Waiting in the queue.",
@@ -322,7 +322,7 @@ def test_a_frozen_redis_costs_one_timeout_not_one_per_call(settings, frozen, cap
 
     started = time.monotonic()
     for n in range(10):
-        # What the site's callers catch (newsroom/caching.py, comments.py: any Exception)
+        # What the site's callers catch (newsroom/caching.py, discussion/posting.py: any Exception)
         # and answer by going on uncached or counting rate limits in the process.
         with pytest.raises((redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)):
             cache.get_many([f"page-{n}", "version"]) if n % 2 else cache.incr("rate")

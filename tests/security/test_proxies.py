@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from newsroom import comments, moderation
+from newsroom.discussion import decisions, posting
 from newsroom.models import Ban, Comment
 from tests.form_tokens import sent_form_token
 
@@ -54,7 +54,7 @@ def test_a_ban_holds_one_reader_and_not_the_others(behind_proxy, make_article):
     article = make_article()
     post(reader("198.51.100.1"), article, "Troll words.", name="Troll")
     troll = Comment.objects.get()
-    moderation.ban(Ban.Kind.IP_HASH, troll.ip_hash)
+    decisions.ban(Ban.Kind.IP_HASH, troll.ip_hash)
     post(reader("198.51.100.1"), article, "More troll words.", name="Sock")
     post(reader("198.51.100.2"), article, "A fair point.", name="Bob")
     held = Comment.objects.get(body="More troll words.")
@@ -65,7 +65,7 @@ def test_a_ban_holds_one_reader_and_not_the_others(behind_proxy, make_article):
 def test_without_the_setting_the_header_is_ignored(settings):
     settings.NEWSROOM_TRUSTED_PROXIES = 0
     request = reader("198.51.100.1").get("/").wsgi_request
-    assert comments.client_ip(request) == PROXY
+    assert posting.client_ip(request) == PROXY
 
 
 @pytest.mark.parametrize(
@@ -80,7 +80,7 @@ def test_without_the_setting_the_header_is_ignored(settings):
 )
 def test_which_address_counts(behind_proxy, header, expected):
     client = Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=header)
-    assert comments.client_ip(client.get("/").wsgi_request) == expected
+    assert posting.client_ip(client.get("/").wsgi_request) == expected
 
 
 def test_the_setting_comes_from_the_environment(monkeypatch):

@@ -5,8 +5,8 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from newsroom.discussion.policy import get_policy
 from newsroom.models import Comment
-from newsroom.moderation import get_policy
 
 
 class Command(BaseCommand):

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from .models import Comment
+from ..models import Comment
 from .notifications import notify_moderators
 
 logger = logging.getLogger(__name__)

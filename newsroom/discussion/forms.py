@@ -1,4 +1,5 @@
-"""The reader's comment form, with its defences against robots and replays."""
+"""The reader's comment form, with its defences against robots and replays: a honeypot,
+length limits and a signed form token, handed out per form and taken once when posted."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from django.core.validators import MaxLengthValidator
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from . import conf
-from .models import Article, Comment
+from .. import conf
+from ..models import Article, Comment
 
 TOKEN_SALT = "newsroom.comment-form"  # noqa: S105 (a namespace, not a secret)
 
@@ -22,7 +23,7 @@ TOKEN_SALT = "newsroom.comment-form"  # noqa: S105 (a namespace, not a secret)
 def form_token(article: Article | int, now: float | None = None) -> str:
     """A signed note of which article the form is for and when it was handed out, with a
     random number of its own: each form handed out is another token, and each token is
-    taken once (``comments.claim_form_token``)."""
+    taken once (``posting.claim_form_token``)."""
     article_id = getattr(article, "pk", article)
     signed = _signed(article_id, int(now or time.time()), settings.SECRET_KEY)
     nonce = os.urandom(8).hex()

@@ -17,8 +17,10 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.db import IntegrityError
 from django.utils.crypto import salted_hmac
 
-from . import conf, moderation
-from .models import Comment
+from .. import conf
+from ..models import Comment
+from . import decisions
+from .policy import ModerationPolicy, get_policy
 from .tasks import email_moderators_on_commit
 
 logger = logging.getLogger(__name__)
@@ -150,7 +152,7 @@ class Submission:
 def submit(
     comment: Comment,
     *,
-    policy: moderation.ModerationPolicy | None = None,
+    policy: ModerationPolicy | None = None,
     site_url: str | None = None,
     form_token: str = "",
 ) -> Submission:
@@ -159,7 +161,7 @@ def submit(
     ``site_url`` (scheme and host) makes the link in the moderators' email; ``form_token``,
     the token of the form it came with, may be sent once.
     """
-    policy = policy or moderation.get_policy()
+    policy = policy or get_policy()
     comment.author_email = comment.author_email.strip().lower()
     comment.fingerprint = comment_fingerprint(comment)
     earlier = Comment.objects.filter(
@@ -172,9 +174,9 @@ def submit(
 
     policy.note_submission(comment.article)
     verdict = policy.check(comment)
-    moderation.apply_verdict(comment, verdict)
+    decisions.apply_verdict(comment, verdict)
     try:
-        moderation.record_new(comment, rule=verdict.rule, reason=verdict.summary)
+        decisions.record_new(comment, rule=verdict.rule, reason=verdict.summary)
     except IntegrityError:
         # Another server stored the same comment a moment ago.
         earlier = Comment.objects.get(

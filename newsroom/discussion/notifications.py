@@ -1,4 +1,5 @@
-"""Email to moderators when a comment is held for them (sent by a task, see tasks.py)."""
+"""Email to moderators when a comment is held for them: the message, and sending it
+(done by the task in ``tasks.py``, in the task worker, never inside a request)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils.text import Truncator
 
-from . import conf
+from .. import conf
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ def notify_moderators(comment, *, site_url: str | None = None, fail_silently: bo
     """Tell the moderators a comment waits for them; True if an email went out.
 
     This talks to the mail server and may wait for it (up to ``EMAIL_TIMEOUT``): requests
-    queue it through ``newsroom.tasks`` instead of calling it. With ``fail_silently`` it
+    queue it through ``newsroom.discussion.tasks`` instead of calling it. With ``fail_silently`` it
     never raises; the task lets the error through so that the attempt is recorded and
     tried again.
     """
