@@ -18,9 +18,11 @@ whose browser accepts that.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import logging
+import os
 import re
 import secrets
 import threading
@@ -32,7 +34,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, get_resolver
 from django.utils import timezone
@@ -54,11 +56,13 @@ def _article_key(slug: str) -> str:
 
 
 # Invalidations that could not reach the cache wait in the database (and in this process,
-# should the database be down too); every process delivers them before it trusts the cache
-# again. A process that saw no failure looks for them every NEWSROOM_CACHE_RECOVERY_SECONDS.
+# should the database be down too). The process that failed sends them again on its next
+# look-up; every process also runs a watcher thread that looks for them in the database
+# every NEWSROOM_CACHE_RECOVERY_SECONDS and sends them, so that a cache hit never queries
+# the database and a process that saw no failure still stops serving the stale pages.
 _undelivered: set[str] = set()
 _lock = threading.Lock()
-_next_check = time.monotonic()
+_watcher: object | None = None  # this process's watcher thread's token
 
 
 def _incr(key: str) -> None:
@@ -87,14 +91,19 @@ def _bump(key: str) -> None:
 
 
 def deliver_invalidations() -> None:
-    """Send invalidations that failed earlier; raises while the cache is still unreachable."""
-    global _next_check
-    now = time.monotonic()
-    if not _undelivered and now < _next_check:
-        return
+    """Send the invalidations this process could not; raises while the cache is still
+    unreachable. On a cache hit this looks at a set in memory, and nothing else."""
+    if _watcher is None:
+        start_watcher()
+    if _undelivered:
+        deliver_recorded()
+
+
+def deliver_recorded() -> None:
+    """Send this process's undelivered invalidations and those recorded in the database by
+    any process; raises while the cache is still unreachable."""
     from .models import UndeliveredInvalidation
 
-    _next_check = now + conf.get("CACHE_RECOVERY_SECONDS")
     with _lock:
         keys = set(_undelivered)
     try:
@@ -110,6 +119,45 @@ def deliver_invalidations() -> None:
         UndeliveredInvalidation.objects.filter(pk__in=recorded.values()).delete()
     if keys:
         logger.warning("Page cache reachable again: %d invalidations delivered.", len(keys))
+
+
+def start_watcher() -> None:
+    """Start this process's watcher thread (a forked worker starts its own), unless
+    ``NEWSROOM_CACHE_WATCHER`` is off."""
+    global _watcher
+    with _lock:
+        if _watcher is not None:
+            return
+        _watcher = watcher = object()
+    if conf.get("CACHE_WATCHER"):
+        threading.Thread(
+            target=_watch, args=(watcher,), name="newsroom-cache-watcher", daemon=True
+        ).start()
+
+
+def stop_watcher() -> None:
+    """Stop this process's watcher thread after its current look; the next look-up in the
+    page cache starts another."""
+    global _watcher
+    _watcher = None
+
+
+os.register_at_fork(after_in_child=stop_watcher)  # threads do not survive a fork
+
+
+def _watch(watcher: object) -> None:
+    while True:
+        time.sleep(conf.get("CACHE_RECOVERY_SECONDS"))
+        if _watcher is not watcher:
+            return
+        try:
+            deliver_recorded()
+        except Exception:  # the cache or the database still down: try again next time
+            logger.debug("Undelivered invalidations not sent yet.", exc_info=True)
+        finally:
+            # The thread's own connection, never left open between looks.
+            with contextlib.suppress(Exception):
+                connection.close()
 
 
 def bump_site() -> None:

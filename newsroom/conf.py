@@ -85,8 +85,12 @@ DEFAULTS: dict[str, Any] = {
     },
     # How often each process looks in the database for page-cache invalidations another
     # process could not deliver while the cache was unreachable: a bound on how long a page
-    # may stay stale after such an outage (one small query per interval per process).
+    # may stay stale after such an outage (one small query per interval per process, made
+    # by a thread of its own, never by a request).
     "CACHE_RECOVERY_SECONDS": 1.0,
+    # Whether each process runs that thread. Off, only the process that could not deliver
+    # an invalidation sends it again (on its next request to the page cache).
+    "CACHE_WATCHER": True,
     # After a call to Redis fails (timeout, refused connection), the Redis backend skips
     # Redis for this long, failing at once, then lets one call through to see if it is back.
     "CACHE_BREAKER_SECONDS": 5.0,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.syndication.views import Feed
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -10,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
 from . import conf, kinds
-from .models import Section
+from .models import Publishable, Section
 from .timeline import Timeline, attach_tag_names
 
 FEED_SIZE = 30
@@ -19,31 +22,31 @@ FEED_SIZE = 30
 class LatestFeed(Feed):
     description = _("The latest articles and quick quotes.")
 
-    def title(self, obj=None) -> str:
+    def title(self, obj: None = None) -> str:
         return conf.get("SITE_NAME")
 
-    def link(self, obj=None) -> str:
+    def link(self, obj: None = None) -> str:
         return reverse("newsroom:home")
 
-    def items(self, obj=None):
+    def items(self, obj: None = None) -> list[Publishable]:
         return attach_tag_names(Timeline.published()[:FEED_SIZE])
 
-    def item_title(self, item) -> str:
+    def item_title(self, item: Publishable) -> str:
         return item.title
 
-    def item_description(self, item) -> str:
+    def item_description(self, item: Publishable) -> str:
         return kinds.for_model(type(item)).feed_description(item)
 
-    def item_pubdate(self, item):
+    def item_pubdate(self, item: Publishable) -> datetime | None:
         return item.published_at
 
-    def item_updateddate(self, item):
+    def item_updateddate(self, item: Publishable) -> datetime:
         return item.updated_at
 
-    def item_author_name(self, item) -> str:
+    def item_author_name(self, item: Publishable) -> str:
         return ", ".join(author.name for author in item.authors.all())
 
-    def item_categories(self, item) -> list[str]:
+    def item_categories(self, item: Publishable) -> list[str]:
         return item.tag_names
 
 
@@ -53,48 +56,48 @@ class LatestAtomFeed(LatestFeed):
 
 
 class SectionFeed(LatestFeed):
-    def get_object(self, request, slug: str) -> Section:
+    def get_object(self, request: HttpRequest, slug: str) -> Section:
         return get_object_or_404(Section, slug=slug)
 
-    def title(self, obj) -> str:
+    def title(self, obj: Section) -> str:
         return f"{conf.get('SITE_NAME')}: {obj.name}"
 
-    def link(self, obj) -> str:
+    def link(self, obj: Section) -> str:
         return reverse("newsroom:section", kwargs={"slug": obj.slug})
 
-    def description(self, obj) -> str:
+    def description(self, obj: Section) -> str:
         return obj.description or _("The latest in %(section)s.") % {"section": obj.name}
 
-    def items(self, obj):
+    def items(self, obj: Section) -> list[Publishable]:
         return attach_tag_names(Timeline.published(section=obj)[:FEED_SIZE])
 
 
 class SectionAtomFeed(SectionFeed):
     feed_type = Atom1Feed
 
-    def subtitle(self, obj) -> str:
+    def subtitle(self, obj: Section) -> str:
         return self.description(obj)
 
 
 class TagFeed(LatestFeed):
-    def get_object(self, request, slug: str) -> Tag:
+    def get_object(self, request: HttpRequest, slug: str) -> Tag:
         return get_object_or_404(Tag, slug=slug)
 
-    def title(self, obj) -> str:
+    def title(self, obj: Tag) -> str:
         return f"{conf.get('SITE_NAME')}: {obj.name}"
 
-    def link(self, obj) -> str:
+    def link(self, obj: Tag) -> str:
         return reverse("newsroom:tag", kwargs={"slug": obj.slug})
 
-    def description(self, obj) -> str:
+    def description(self, obj: Tag) -> str:
         return _("The latest tagged “%(tag)s”.") % {"tag": obj.name}
 
-    def items(self, obj):
+    def items(self, obj: Tag) -> list[Publishable]:
         return attach_tag_names(Timeline.published(tags__slug=obj.slug)[:FEED_SIZE])
 
 
 class TagAtomFeed(TagFeed):
     feed_type = Atom1Feed
 
-    def subtitle(self, obj) -> str:
+    def subtitle(self, obj: Tag) -> str:
         return self.description(obj)

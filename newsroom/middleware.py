@@ -62,17 +62,24 @@ class OldUrlMiddleware(RedirectFallbackMiddleware):
     def process_response(self, request, response):
         if response.status_code != 404:
             return response
-        redirect = (
-            Redirect.objects.filter(site=get_current_site(request), old_path=request.path)
-            .only("new_path")
-            .first()
-        )
-        if redirect is not None and (
-            (redirect.new_path and not target_is_published(redirect.new_path))
-            or names_an_item(request.path)
+        # One query for the redirect on the path (ours) and on the full path, with the
+        # slash appended if need be (Django's): the parent class would query again.
+        paths = [request.path, request.get_full_path()]
+        if settings.APPEND_SLASH and not request.path.endswith("/"):
+            paths.append(request.get_full_path(force_append_slash=True))
+        redirects = Redirect.objects.filter(site=get_current_site(request), old_path__in=paths)
+        found = dict(redirects.values_list("old_path", "new_path"))
+        new_path = found.get(request.path)
+        if new_path is not None and (
+            (new_path and not target_is_published(new_path)) or names_an_item(request.path)
         ):
             return HttpResponseGone(render_to_string("newsroom/gone.html", request=request))
-        return super().process_response(request, response)
+        new_path = next((found[path] for path in paths[1:] if path in found), None)
+        if new_path is None:
+            return response
+        if new_path == "":
+            return self.response_gone_class()
+        return self.response_redirect_class(new_path)
 
 
 class PageCacheMiddleware:

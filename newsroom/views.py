@@ -458,7 +458,7 @@ def post_comment(request, slug: str):
         article = Article.objects.for_page().get(pk=article.pk)
         return render_article(request, article, form, status=400)
 
-    comment = form.save()
+    comment = form.save(commit=False)  # posting.submit stores it
     comment.ip_hash = fingerprint
     if request.user.is_authenticated:
         comment.user = request.user

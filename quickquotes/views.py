@@ -1,3 +1,8 @@
+"""Quick quotes' own pages."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from newsroom import seo
@@ -7,7 +12,7 @@ from .models import QuickQuote
 
 
 @cache_public_page()
-def quote_detail(request, slug: str):
+def quote_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A quick quote. Staff also see drafts and scheduled quotes, with a preview banner."""
     quote = get_object_or_404(QuickQuote.objects.visible_to(request.user).for_page(), slug=slug)
     context = {

@@ -26,9 +26,10 @@ STORAGES = {
 # The suite sets the policy's word lists per test; it starts from the defaults.
 NEWSROOM_MODERATION = {}
 
-# Query budgets stay exact: the once-a-second look for undelivered invalidations is tested
-# on its own (tests/test_caching.py) and in the cluster tests.
-NEWSROOM_CACHE_RECOVERY_SECONDS = 3600
+# No watcher thread querying the test database behind the tests' backs: its look for
+# undelivered invalidations is tested on its own (tests/test_caching.py), and the thread
+# in the cluster tests' app servers.
+NEWSROOM_CACHE_WATCHER = False
 
 # Tasks run in the process that queues them, at once: a test sees their effect (the
 # moderators' email in mail.outbox) without a worker. tests/security/test_outages.py

@@ -178,21 +178,52 @@ def test_an_invalidation_lost_while_the_cache_was_down_is_delivered_later(
     assert "Approved during the outage" in page.content.decode()
 
 
-def test_another_process_delivers_an_invalidation_recorded_in_the_database(
+def test_a_hit_never_looks_in_the_database_for_undelivered_invalidations(
     article, settings, django_assert_num_queries
 ):
-    from newsroom import caching
+    settings.NEWSROOM_CACHE_RECOVERY_SECONDS = 0  # however often the watcher looks
+    Client().get(article.get_absolute_url())
+    with django_assert_num_queries(0):
+        assert Client().get(article.get_absolute_url())[CACHE_HIT_HEADER] == "hit"
+
+
+def test_the_watcher_delivers_an_invalidation_another_process_recorded(article):
     from newsroom.models import UndeliveredInvalidation
 
     Client().get(article.get_absolute_url())
     assert Client().get(article.get_absolute_url())[CACHE_HIT_HEADER] == "hit"
     # Another app server could not reach the cache when the article's comments changed.
     UndeliveredInvalidation.objects.create(key=caching._article_key(article.slug))
-    settings.NEWSROOM_CACHE_RECOVERY_SECONDS = 0
-    caching._next_check = 0.0
+    caching.deliver_recorded()  # what each process's watcher thread does every second
     page = Client().get(article.get_absolute_url())
     assert page[CACHE_HIT_HEADER] == "miss"
     assert not UndeliveredInvalidation.objects.exists()
+
+
+def test_each_process_runs_one_watcher_that_looks_every_interval(settings, monkeypatch):
+    import threading
+
+    settings.NEWSROOM_CACHE_WATCHER = True
+    settings.NEWSROOM_CACHE_RECOVERY_SECONDS = 0.01
+    looks, looked_twice = [], threading.Event()
+
+    def deliver_recorded():
+        looks.append(threading.current_thread().name)
+        if len(looks) == 2:
+            looked_twice.set()
+        raise ConnectionError("the cache is still down")  # it keeps looking
+
+    monkeypatch.setattr(caching, "deliver_recorded", deliver_recorded)
+    caching.stop_watcher()
+    try:
+        caching.deliver_invalidations()
+        caching.deliver_invalidations()  # the same process: no second thread
+        assert looked_twice.wait(5)
+    finally:
+        caching.stop_watcher()
+    assert set(looks) == {"newsroom-cache-watcher"}
+    watchers = [t for t in threading.enumerate() if t.name == "newsroom-cache-watcher"]
+    assert len(watchers) <= 1
 
 
 def test_the_comment_list_is_rendered_once_per_change_of_the_comments(

@@ -164,8 +164,13 @@ class CommentForm(forms.ModelForm):
             )
         return parent
 
-    def save(self, commit: bool = False) -> Comment:
+    def save(self, commit: bool = True) -> Comment:
+        """The comment on the form's article (and the comment it replies to), saved unless
+        ``commit`` is False, as ``ModelForm.save`` does."""
         comment = super().save(commit=False)
         comment.article = self.article
         comment.parent = self.cleaned_data.get("parent")
+        if commit:
+            comment.save()
+            self._save_m2m()
         return comment

@@ -16,8 +16,11 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 from .. import conf
+from .parsers import SUFFIXES
 
-SOURCE_SUFFIXES = {".md", ".markdown", ".txt", ".toml", ".json"}
+# The suffixes the parser registry reads; other files in a folder (a site's config.toml,
+# a theme's package.json, images) are not source files, and are passed over unsaid.
+SOURCE_SUFFIXES = frozenset(SUFFIXES)
 # Never follow a link, never wait for a FIFO's writer, never take a terminal as our own.
 OPEN_FLAGS = (
     os.O_RDONLY
