@@ -103,7 +103,7 @@ def test_a_document_over_its_time_budget_is_refused(settings):
 
 def test_no_recursion_error_escapes(monkeypatch):
     # Should some construct recurse that the nesting count misses, it is refused too.
-    monkeypatch.setattr(rendering, "check_limits", lambda source: None)
+    monkeypatch.setattr(rendering, "check_limits", lambda source, defuse: None)
     assert refusal("* " * 1000 + "item").code == "too_deep"
 
 
