@@ -1,9 +1,10 @@
 """Comment moderation: the policy that judges new comments, and the decision functions.
 
 ``ModerationPolicy`` decides approve, hold or spam for every new comment, always with
-reasons. Every later change of status goes through ``decide()`` (and ``approve()``,
-``reject()``, ``mark_spam()``), which the public views, the admin and the importer share,
-so each change is stamped on the comment and written to the append-only log. What a
+reasons. Every status goes through a decision function: ``record_new()`` (a posted
+comment), ``record_imported()`` (the importer's) and ``decide()`` (and ``approve()``,
+``reject()``, ``mark_spam()``) for every later change, which the public views and the admin
+share, so each is stamped on the comment and written to the append-only log. What a
 reader wrote is never edited: ``redact()`` replaces it for readers and logs the original.
 """
 
@@ -326,6 +327,38 @@ def record_new(comment: Comment, *, actor=None, rule: str = "", reason: str = ""
             reason=reason,
             created_at=comment.decided_at,
         )
+
+
+def record_imported(comments: Iterable[Comment]) -> list[Comment]:
+    """Save new imported comments, each with the status its verdict gave it, and log those
+    statuses (from nothing): one insert for the comments and one for the log, however many.
+
+    Each comment carries its verdict (``status``, ``decided_rule``, ``decision_reason``);
+    no one decided it, so the log names no actor. An import writes thousands of comments,
+    which is why this is not ``record_new()`` once per comment.
+    """
+    comments = list(comments)
+    if not comments:
+        return comments
+    now = timezone.now()
+    for comment in comments:
+        comment.decided_at = now
+    # Inside the importer's savepoint this opens nothing: the file's savepoint already
+    # makes the comments and their log one change.
+    with transaction.atomic(savepoint=False):
+        Comment.objects.bulk_create(comments)
+        CommentStatusChange.objects.bulk_create(
+            CommentStatusChange(
+                comment=comment,
+                from_status="",
+                to_status=comment.status,
+                rule=comment.decided_rule,
+                reason=comment.decision_reason,
+                created_at=now,
+            )
+            for comment in comments
+        )
+    return comments
 
 
 def decide(

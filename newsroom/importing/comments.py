@@ -1,12 +1,11 @@
 """An imported article's reader comments: those the site does not have yet, each with the
-verdict it was prepared with, saved with their first entry in the moderation log.
+verdict it was prepared with, saved and logged through ``moderation.record_imported()``.
 """
 
 from __future__ import annotations
 
-from django.utils import timezone
-
-from ..models import Article, Comment, CommentStatusChange
+from .. import moderation
+from ..models import Article, Comment
 from .prepare import NAME_LIMIT, Prepared, comment_fields
 from .report import FileReport
 
@@ -29,7 +28,6 @@ def add_comments(
         )
     submitted_at = article.published_at or article.created_at
     new: list[Comment] = []
-    decided_at = timezone.now()
     for parsed, verdict in zip(item.comments, prepared.verdicts, strict=True):
         if parsed.position is not None and parsed.position in known:
             continue
@@ -39,27 +37,11 @@ def add_comments(
                 "characters and was shortened."
             )
         new.append(
-            Comment(
-                article=article,
-                submitted_at=submitted_at,
-                decided_at=decided_at,
-                **comment_fields(parsed),
-                **verdict,
-            )
+            Comment(article=article, submitted_at=submitted_at, **comment_fields(parsed), **verdict)
         )
     if not new:
         return
-    Comment.objects.bulk_create(new)
-    CommentStatusChange.objects.bulk_create(
-        CommentStatusChange(
-            comment=comment,
-            to_status=comment.status,
-            rule=comment.decided_rule,
-            reason=comment.decision_reason,
-            created_at=comment.decided_at,
-        )
-        for comment in new
-    )
+    moderation.record_imported(new)
     for comment in new:
         if comment.status != Comment.Status.APPROVED:
             report.warnings.append(
