@@ -1,7 +1,5 @@
-"""Writing one prepared file as its item: the fields, the slug it claims, section, authors, tags.
-
-``ItemWriter.write()`` runs inside the file's savepoint (see ``batches.py``); the item's
-redirects and comments are written by ``redirects.py`` and ``comments.py``.
+"""Writing one prepared file as its article or quick quote, inside the file's savepoint: the
+fields, the slug it claims, its section, authors and tags (redirects.py, comments.py do the rest).
 """
 
 from __future__ import annotations

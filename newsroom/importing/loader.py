@@ -1,7 +1,5 @@
-"""Write archive files into the database: each file whole or not at all, with its report.
-
-The loader wires the import together: ``prepare.py`` parses (perhaps in a worker process),
-``batches.py`` reads and commits a batch at a time, ``items.py`` writes each file's item.
+"""Write archive files into the database, each whole or not at all, with its report: wires
+prepare.py (parsing), batches.py (batches and commits) and items.py (writing) together.
 """
 
 from __future__ import annotations

@@ -1,6 +1,5 @@
-"""An imported item's old addresses (its aliases) become permanent redirects to its page.
-
-Which addresses an alias may not claim is ``aliases.py``'s to say; this writes the rows.
+"""An imported item's old addresses (its aliases) become permanent redirects to its page;
+which addresses an alias may not claim is ``aliases.py``'s to say, this writes the rows.
 """
 
 from __future__ import annotations

@@ -1,6 +1,5 @@
-"""Reading a front matter file's fences: YAML (---), TOML (+++) or a JSON object, then the body.
-
-Front matter too deep, too large or malformed is refused with the line to fix.
+"""Reading a front matter file's fences: YAML (---), TOML (+++) or a JSON object, then the
+body. Front matter too deep, too large or malformed is refused with the line to fix.
 """
 
 from __future__ import annotations

@@ -1,8 +1,5 @@
-"""The mapping of front matter keys to an item's fields; what maps to none is provenance.
-
-Keys are read as Hugo reads them, ignoring case; ``featured_image`` and ``featured_quote``
-give their known keys to fields, and keys with no field (the later schemas' cards,
-``card_1: {...}``) are kept in the item's provenance with a warning naming their line.
+"""Front matter keys mapped to an item's fields, ignoring case as Hugo does; keys with no
+field (the later schemas' cards, ``card_1: {...}``) are kept as provenance, with a warning.
 """
 
 from __future__ import annotations

@@ -1,7 +1,5 @@
-"""Front matter values as the item needs them: dates, true or false, names, aliases, JSON.
-
-YAML hands over what PyYAML made of a value (an unquoted date is a ``datetime``, ``no`` is
-False, an empty key None); these accept both that and the text Hugo would have read.
+"""Front matter values as the item needs them (dates, true or false, names, aliases, JSON),
+from what PyYAML made of them (a ``datetime``, ``False`` for ``no``, None) or from text.
 """
 
 from __future__ import annotations
