@@ -414,12 +414,12 @@ def test_a_title_without_latin_letters_gets_a_slug_from_its_hash(archive):
 
 
 def test_an_unexpected_error_fails_only_its_file(archive, monkeypatch):
-    from newsroom.importing import loader
+    from newsroom.importing import redirects
 
-    def broken(self, *args):
+    def broken(*args):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(loader.ArchiveLoader, "_redirect", broken)
+    monkeypatch.setattr(redirects, "add_redirects", broken)
     output = run(archive, expect_failure=True)
     assert "could not import it (RuntimeError: boom)" in output
     assert "Traceback" not in output
@@ -478,11 +478,11 @@ def test_a_batch_whose_commit_fails_reports_its_files_failed(archive, monkeypatc
     """The batch's transaction refuses to commit, after its file was written."""
     from django.db import OperationalError, connection
 
-    from newsroom.importing import loader
+    from newsroom.importing.batches import Batches
 
     # Inside the test's own transaction a batch commits as a savepoint: refuse the first
     # savepoint released after a file was written, which is its batch's.
-    written, write = [], loader.ArchiveLoader._write
+    written, write = [], Batches.write
     release, refused = connection.savepoint_commit, []
 
     def write_and_note(self, report, pending):
@@ -495,7 +495,7 @@ def test_a_batch_whose_commit_fails_reports_its_files_failed(archive, monkeypatc
             raise OperationalError("disk I/O error")
         release(sid)
 
-    monkeypatch.setattr(loader.ArchiveLoader, "_write", write_and_note)
+    monkeypatch.setattr(Batches, "write", write_and_note)
     monkeypatch.setattr(connection, "savepoint_commit", release_once_refused)
     reports = list(ArchiveLoader(tz=UTC, batch_size=1).load_files(sources(archive)))
     assert [report.path for report in reports] == [DUMP, QUOTE]

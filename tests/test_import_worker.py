@@ -1,5 +1,6 @@
 """The importer's worker process: it prepares the next batch while the last one is written."""
 
+import pickle
 import shutil
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
@@ -10,7 +11,7 @@ import pytest
 from django.contrib.redirects.models import Redirect
 from django.db import transaction
 
-from newsroom.discussion.policy import get_policy
+from newsroom.discussion.policy import ModerationPolicy, get_policy
 from newsroom.importing.loader import ArchiveLoader
 from newsroom.importing.prepare import Preparer
 from newsroom.models import Article, Comment
@@ -127,3 +128,21 @@ def test_files_are_prepared_here_when_no_worker_can_start(archive, monkeypatch):
     monkeypatch.setattr(multiprocessing.context.SpawnProcess, "start", refuse)
     reports = import_all(archive, worker=True)
     assert [outcome for _path, outcome, *_ in reports].count("created") == 6
+
+
+@pytest.mark.parametrize("comment_status", [None, "pending"])
+def test_what_crosses_the_process_boundary_is_plain_data(archive, monkeypatch, comment_status):
+    """Preparing builds no ORM object, and its result unpickles without Django's models."""
+    from django.db.models import Model
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("preparing a file built an ORM object")
+
+    policy = ModerationPolicy(moderation_words=["war"])  # holds some comments
+    monkeypatch.setattr(Model, "__init__", refuse)
+    prepared = Preparer(UTC, policy, comment_status).here(DUMP, (archive / DUMP).read_bytes())
+    monkeypatch.undo()
+    assert prepared.item.comments and len(prepared.verdicts) == len(prepared.item.comments)
+    assert {type(verdict["status"]) for verdict in prepared.verdicts} == {str}
+    pickled = pickle.dumps(prepared)
+    assert b"django" not in pickled and b"newsroom.models" not in pickled

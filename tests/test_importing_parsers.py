@@ -8,7 +8,8 @@ import pytest
 
 from newsroom.importing import parsers
 from newsroom.importing.parsers import detect_format, frontmatter, pagedump, parse_file
-from newsroom.importing.parsers.frontmatter import normalise_alias, parse_datetime
+from newsroom.importing.parsers.frontmatter import values
+from newsroom.importing.parsers.frontmatter.values import normalise_alias, parse_datetime
 from newsroom.importing.records import ParsedItem, ParseError, Problem
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,7 +32,7 @@ def parse_error(path: str, raw: bytes) -> ParseError:
     return caught.value
 
 
-@pytest.mark.parametrize("module", [parsers, frontmatter, pagedump])
+@pytest.mark.parametrize("module", [parsers, frontmatter, values, pagedump])
 def test_docstring_examples_hold(module):
     assert doctest.testmod(module).failed == 0
 

@@ -81,3 +81,39 @@ def test_record_new_logs_the_first_status(make_article, make_comment, moderator)
     assert (entry.from_status, entry.to_status) == ("", "approved")
     comment.refresh_from_db()
     assert comment.decided_by == moderator
+
+
+def test_record_imported_saves_and_logs_each_verdict_in_two_inserts(
+    make_article, django_assert_num_queries
+):
+    article = make_article()
+    comments = [
+        Comment(
+            article=article,
+            author_name=f"Reader {n}",
+            body="Hello.",
+            status=status,
+            decided_rule=rule,
+            decision_reason=reason,
+        )
+        for n, (status, rule, reason) in enumerate(
+            [
+                (Comment.Status.APPROVED, "imported", "Public on the old site."),
+                (Comment.Status.PENDING, "links", "2 links (held at 2)."),
+                (Comment.Status.SPAM, "blocked_words", "Blocked word “x”."),
+            ]
+        )
+    ]
+    # Inside a transaction (as the importer's savepoint is) it adds no savepoint of its own.
+    with django_assert_num_queries(2):
+        saved = decisions.record_imported(comments)
+    assert saved == comments and all(comment.pk for comment in comments)
+    entries = CommentStatusChange.objects.order_by("comment_id")
+    assert [(e.comment_id, e.from_status, e.to_status, e.rule, e.reason) for e in entries] == [
+        (c.pk, "", c.status, c.decided_rule, c.decision_reason) for c in comments
+    ]
+    decided_at = {comment.decided_at for comment in Comment.objects.all()}
+    assert len(decided_at) == 1 and {e.created_at for e in entries} == decided_at
+    assert not entries.exclude(actor=None).exists()
+    assert set(entries.values_list("actor_name", flat=True)) == {""}
+    assert decisions.record_imported([]) == []

@@ -170,6 +170,8 @@ class ModerationPolicy:
 
         Imported comments were public on the old site: the article's mode, the surge
         switch and the first-comment hold do not apply to them; the word and link rules do.
+        The importer judges them before any ORM object exists (perhaps in its worker
+        process), so an imported ``comment`` is a plain record of the comment's fields.
         """
         reasons = self.content_reasons(comment)
         if not imported:

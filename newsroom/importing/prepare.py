@@ -3,8 +3,9 @@
 This is the import's pure CPU work (YAML, Markdown, the moderation word lists), about half
 of its time. ``Preparer`` does it in this process, or in a worker process while this one
 writes the previous batch: the loader only writes what comes back. The moderation policy's
-``check(comment, imported=True)`` runs there too; the site's own policy needs no database
-for it.
+``check(comment, imported=True)`` runs there too, on a ``CommentDraft``; the site's own
+policy needs no database for it. Only plain data crosses to and from the worker: the file's
+bytes, and a ``Prepared`` of dataclasses, strings and lists; the writers make the ORM objects.
 """
 
 from __future__ import annotations
@@ -16,10 +17,13 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .parsers import parse_file
 from .records import ParsedComment, ParsedItem, ParseError
+
+if TYPE_CHECKING:  # imported when needed: the worker imports this module before Django is set up
+    from ..discussion.policy import ModerationPolicy
 
 logger = logging.getLogger(__name__)
 NAME_LIMIT = 100
@@ -37,6 +41,18 @@ class Prepared:
     verdicts: list[dict[str, Any]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class CommentDraft:
+    """An imported comment's fields as they will be stored: what the policy judges."""
+
+    kind: str
+    author_name: str
+    author_url: str
+    body: str
+    position: int | None
+    author_email: str = ""  # the archive has none, but the word lists may look at it
+
+
 def comment_fields(parsed: ParsedComment) -> dict[str, Any]:
     """A parsed comment's model fields (no name: "Anonymous"; long values shortened)."""
     name = parsed.author_name.strip() or "Anonymous"
@@ -49,11 +65,12 @@ def comment_fields(parsed: ParsedComment) -> dict[str, Any]:
     }
 
 
-def prepare(identity: str, raw: bytes, tz: tzinfo, policy, comment_status: str | None):
+def prepare(
+    identity: str, raw: bytes, tz: tzinfo, policy: ModerationPolicy, comment_status: str | None
+) -> Prepared:
     """Parse a file, render its body and judge its comments (needs Django's settings)."""
     from ..discussion.decisions import rules_field
     from ..discussion.policy import Reason, Verdict
-    from ..models import Comment
     from ..rendering import MarkdownRefused, render_markdown
 
     try:
@@ -66,10 +83,11 @@ def prepare(identity: str, raw: bytes, tz: tzinfo, policy, comment_status: str |
             reason = Reason("imported", f"--comment-status {comment_status}")
             verdict = Verdict(comment_status, [reason])
         else:
-            verdict = policy.check(Comment(**comment_fields(parsed)), imported=True)
+            verdict = policy.check(CommentDraft(**comment_fields(parsed)), imported=True)
         verdicts.append(
             {
-                "status": verdict.status,
+                # A plain string: the status enum would make the worker's result need models.
+                "status": str(verdict.status),
                 "moderation_reasons": verdict.reasons_as_json(),
                 "rules": rules_field(reason.rule for reason in verdict.reasons),
                 "decided_rule": verdict.rule,

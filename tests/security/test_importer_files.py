@@ -16,6 +16,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from newsroom.importing import files
+from newsroom.importing.batches import Batches
 from newsroom.importing.loader import ArchiveLoader
 from newsroom.models import Article
 
@@ -269,7 +270,7 @@ def test_batches_are_bounded_by_bytes_as_well_as_by_count(tmp_path):
         files.Source(tmp_path / name, name, str(tmp_path), size)
         for name, size in [("a", 60), ("b", 30), ("c", 20), ("d", 10), ("e", 500), ("f", 1)]
     ]
-    batches = [[source.identity for source in batch] for batch in loader._split(sources)]
+    batches = [[source.identity for source in batch] for batch in loader.batches.split(sources)]
     # a+b fit in 100 bytes, c would not; c, d and f are three files; e is alone.
     assert batches == [["a", "b"], ["c", "d"], ["e"], ["f"]]
 
@@ -278,7 +279,7 @@ def test_the_batch_byte_bound_is_a_setting(tmp_path, settings):
     settings.NEWSROOM_IMPORT_BATCH_BYTES = 50
     loader = ArchiveLoader(tz=UTC)
     sources = [files.Source(tmp_path / str(n), str(n), str(tmp_path), 20) for n in range(5)]
-    assert [len(batch) for batch in loader._split(sources)] == [2, 2, 1]
+    assert [len(batch) for batch in loader.batches.split(sources)] == [2, 2, 1]
 
 
 def test_refused_files_take_no_room_in_a_batch(tmp_path):
@@ -289,7 +290,7 @@ def test_refused_files_take_no_room_in_a_batch(tmp_path):
         files.Source(tmp_path / "link", "link", str(tmp_path), 0, skipped="a link"),
         files.Source(tmp_path / "b", "b", str(tmp_path), 10),
     ]
-    assert [len(batch) for batch in loader._split(sources)] == [4]
+    assert [len(batch) for batch in loader.batches.split(sources)] == [4]
 
 
 def test_an_archive_in_byte_bounded_batches_imports_whole(archive, settings, monkeypatch):
@@ -298,10 +299,10 @@ def test_an_archive_in_byte_bounded_batches_imports_whole(archive, settings, mon
         title = f"Item {number}"
         (archive / f"item-{number}.md").write_text(ITEM.format(title=title), encoding="utf-8")
     sizes = []
-    start = ArchiveLoader._start
+    start = Batches.start
     monkeypatch.setattr(
-        ArchiveLoader,
-        "_start",
+        Batches,
+        "start",
         lambda self, batch, **kw: sizes.append(len(batch)) or start(self, batch, **kw),
     )
     output = run(archive)

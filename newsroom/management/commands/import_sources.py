@@ -11,8 +11,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from newsroom.importing.batches import BATCH_SIZE
 from newsroom.importing.files import find_source_files
-from newsroom.importing.loader import BATCH_SIZE, ArchiveLoader
+from newsroom.importing.loader import ArchiveLoader
 from newsroom.importing.report import CONFLICT, FAILED, SKIPPED, RunReport, printable
 
 

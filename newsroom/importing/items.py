@@ -1,0 +1,319 @@
+"""Writing one prepared file as an item of its kind, inside the file's savepoint: the fields,
+the slug it claims, its section, authors and tags (redirects.py, comments.py do the rest).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.text import slugify
+from taggit.models import Tag, TaggedItem
+
+from .. import kinds
+from ..models import Author, Publishable, Section
+from . import comments, redirects
+from .prepare import Prepared
+from .records import ParsedItem
+from .report import CONFLICT, CREATED, UPDATED, FileReport
+
+TAG_NAME_LIMIT = 100
+
+
+@dataclass
+class Pending:
+    """A prepared file waiting for its batch's transaction."""
+
+    prepared: Prepared
+    source_hash: str
+    rows: list[Publishable]  # what earlier imports made from the file
+
+    @property
+    def item(self) -> ParsedItem:
+        return self.prepared.item
+
+
+def imported_rows(identities: list[str]) -> dict[str, list[Publishable]]:
+    """The items earlier imports made from these files, by file: one query per kind."""
+    rows: dict[str, list[Publishable]] = {}
+    if not identities:
+        return rows
+    for kind in kinds.registered():
+        found = kind.model.objects.filter(source_path__in=identities).only(
+            "pk", "slug", "title", "source_path", "source_hash"
+        )
+        for row in found:
+            rows.setdefault(row.source_path, []).append(row)
+    return rows
+
+
+def describe(obj: Publishable) -> dict[str, Any]:
+    """The item as a file's report names it."""
+    return {
+        "model": obj._meta.label_lower,
+        "pk": obj.pk,
+        "slug": obj.slug,
+        "title": obj.title,
+        "url": obj.get_absolute_url(),
+    }
+
+
+def _storable(moment: datetime | None) -> datetime | None:
+    """The moment with a zone offset every database takes: PostgreSQL refuses offsets
+    with fractions of a second, which Python (and so YAML) allows."""
+    if moment is not None and moment.utcoffset() % timedelta(seconds=1):
+        return moment.astimezone(UTC)
+    return moment
+
+
+def _slug_of(item: ParsedItem) -> str:
+    return slugify(item.slug)[:200] or slugify(item.title)[:200]
+
+
+class KnownRows:
+    """Sections, authors and tags by the names files give them, made when missing.
+
+    Rows that existed when a file looked them up are remembered by that name: they stay
+    valid whatever later files roll back, and they save a query per name in archives where
+    a few sections, authors and tags recur in thousands of files.
+    """
+
+    def __init__(self) -> None:
+        self._sections: dict[str, Section] = {}
+        self._authors: dict[str, Author] = {}
+        self._tags: dict[str, Tag] = {}
+
+    def forget(self) -> None:
+        """After a rollback, rows looked up since may be gone: look them up again."""
+        self._sections.clear()
+        self._authors.clear()
+        self._tags.clear()
+
+    def section(self, name: str | None) -> Section | None:
+        slug = slugify(name or "")[:100]
+        if not slug:
+            return None
+        if slug in self._sections:
+            return self._sections[slug]
+        section = Section.objects.filter(slug=slug).first()
+        if section is not None:
+            self._sections[slug] = section
+            return section
+        # Not remembered: made by this file, it would vanish if the file rolls back.
+        title = name.replace("-", " ").replace("_", " ").strip().title()[:100]
+        if Section.objects.filter(name=title).exists():  # "news-world" and "news_world"
+            title = f"{title[: 97 - len(slug)]} ({slug})"
+        return Section.objects.create(slug=slug, name=title)
+
+    def authors(self, names: list[str]) -> list[Author]:
+        authors: dict[str, Author] = {}  # by slug: two spellings of a name are one author
+        for name in names:
+            slug = slugify(name)[:200]
+            if not slug or slug in authors:
+                continue
+            author = self._authors.get(slug)
+            if author is None:
+                author, created = Author.objects.get_or_create(
+                    slug=slug, defaults={"name": name[:200]}
+                )
+                if not created:
+                    self._authors[slug] = author
+            authors[slug] = author
+        return list(authors.values())
+
+    def tags(self, names: list[str]) -> list[Tag]:
+        """Each name as its tag, made if there is none, once however often it is named.
+
+        Looked up as taggit looks tags up (ignoring case under ``TAGGIT_CASE_INSENSITIVE``,
+        the oldest of several), so the importer and the admin agree on which tag a name is.
+        """
+        tags: dict[int, Tag] = {}
+        case_insensitive = getattr(settings, "TAGGIT_CASE_INSENSITIVE", False)
+        for name in names:
+            tag = self._tags.get(name)
+            if tag is None:
+                lookup = "name__iexact" if case_insensitive else "name"
+                tag = Tag.objects.filter(**{lookup: name}).order_by("pk").first()
+                if tag is not None:
+                    self._tags[name] = tag
+                else:  # made by this file: not remembered, it goes if the file rolls back
+                    tag = Tag.objects.create(name=name)
+            tags.setdefault(tag.pk, tag)
+        return list(tags.values())
+
+
+class ItemWriter:
+    """Decides what a prepared file means for the site (new, changed, or changed by an
+    editor since) and writes it. Options mirror ``import_sources``'s flags."""
+
+    def __init__(self, *, tz: tzinfo, overwrite: bool = False, undated_as: datetime | None = None):
+        self.tz = tz
+        self.overwrite = overwrite
+        self.undated_as = undated_as
+        self.known = KnownRows()
+        # (kind, slug) pairs that may be taken, for the batch being written.
+        self._slugs_maybe_taken: set[tuple[str, str]] = set()
+
+    def start_batch(self, items: Iterable[ParsedItem]) -> None:
+        """Note which of the batch's slugs are taken already: one query per model.
+
+        The set grows as the batch makes items. A slug in it is checked again before it is
+        given up (the item that had it may have rolled back); a slug not in it is free.
+        """
+        wanted: dict[str, set[str]] = {}
+        for item in items:
+            wanted.setdefault(item.kind, set()).add(_slug_of(item))
+        taken: set[tuple[str, str]] = set()
+        for name, slugs in wanted.items():
+            model = kinds.get(name).model
+            found = model.objects.filter(slug__in=slugs).values_list("slug", flat=True)
+            taken.update((name, slug) for slug in found)
+        self._slugs_maybe_taken = taken
+
+    def write(self, report: FileReport, pending: Pending) -> None:
+        """Write the file's item, or record on the report why it is left alone."""
+        item, identity, rows = pending.item, report.path, pending.rows
+        kind = kinds.get(item.kind)
+        model = kind.model
+        for earlier in rows:
+            if not isinstance(earlier, model):
+                report.outcome = CONFLICT
+                report.object = describe(earlier)
+                report.errors.append(
+                    f"this file made “{earlier.title}” ({earlier._meta.verbose_name}); now it "
+                    f"describes another kind of item ({model._meta.verbose_name}): left as it "
+                    "was. Unpublish the old item in the admin and import the file under "
+                    "another name, or restore its section."
+                )
+                return
+        mine = [row.pk for row in rows if isinstance(row, model)]
+        obj = model.objects.filter(pk=mine[0]).first() if mine else None
+        slug = _slug_of(item)
+        if obj is None:
+            obj, slug = self._claim_slug(model, slug, report)
+        if obj is None:
+            if report.outcome == CONFLICT:
+                return
+            obj = model(slug=slug)
+            report.outcome = CREATED
+        else:
+            edited = obj.imported_at is not None and obj.updated_at > obj.imported_at
+            if edited and not self.overwrite:
+                report.outcome = CONFLICT
+                report.object = describe(obj)
+                when = timezone.localtime(obj.updated_at, self.tz).strftime("%Y-%m-%d %H:%M")
+                report.errors.append(
+                    f"“{obj.title}” was changed in the admin ({when}) after it was imported: "
+                    "left as the editor made it. Pass --overwrite to replace it with the file."
+                )
+                return
+            report.outcome = UPDATED
+
+        self._fill(obj, item, identity, pending.source_hash, report)
+        obj.save(touch=False, body_html=pending.prepared.body_html)
+        self._slugs_maybe_taken.add((kind.name, obj.slug))
+        created = report.outcome == CREATED
+        self._bylines_and_tags(obj, item, report, created=created)
+        report.object = describe(obj)
+        redirects.add_redirects(item, obj, identity, report)
+        if kind.takes_comments:
+            comments.add_comments(pending.prepared, obj, report, created=created)
+        elif item.comments:
+            report.warnings.append(
+                f"{len(item.comments)} comments on a {kind.label}: "
+                f"{model._meta.verbose_name_plural} take no comments, so they were not imported."
+            )
+
+    def _claim_slug(self, model: type[Publishable], slug: str, report: FileReport):
+        """Find the object this file updates by slug, or a free slug for a new one."""
+        if (kinds.for_model(model).name, slug) not in self._slugs_maybe_taken:
+            return None, slug
+        taken = model.objects.filter(slug=slug).first()
+        if taken is None:
+            return None, slug
+        if not taken.source_path:
+            if self.overwrite:
+                return taken, slug
+            report.outcome = CONFLICT
+            report.object = describe(taken)
+            report.errors.append(
+                f"the slug “{slug}” belongs to “{taken.title}”, made in the admin: left "
+                "alone. Rename one of them, or pass --overwrite to replace it with the file."
+            )
+            return None, slug
+        # Another file already has this slug (two items with one title): number this one.
+        n = 2
+        while model.objects.filter(slug=f"{slug[:195]}-{n}").exists():
+            n += 1
+        free = f"{slug[:195]}-{n}"
+        report.warnings.append(
+            f"the slug “{slug}” is already used by {taken.source_path}; this item is “{free}”."
+        )
+        return None, free
+
+    def _fill(self, obj, item: ParsedItem, identity: str, source_hash: str, report) -> None:
+        now = timezone.now()
+        obj.title = item.title[:300]
+        obj.description = item.description
+        obj.body = item.body
+        # A section that named the item's kind (say "quick quotes") files it nowhere.
+        in_section = item.section and not kinds.get(item.kind).import_sections
+        obj.section = self.known.section(item.section) if in_section else None
+        obj.is_breaking = item.is_breaking
+        obj.featured_image_url = item.featured_image_url[:1000]
+        obj.featured_image_alt = item.featured_image_alt[:300]
+        obj.featured_image_caption = item.featured_image_caption[:500]
+        date, publish_date, lastmod = map(_storable, (item.date, item.publish_date, item.lastmod))
+        published_at = publish_date or date
+        if published_at is None and self.undated_as is not None:
+            published_at = self.undated_as
+            report.warnings.append(
+                f"no publication date: published with --undated-as {self.undated_as:%Y-%m-%d}."
+            )
+        if not item.published:
+            obj.status = Publishable.Status.DRAFT
+            report.warnings.append("published: false in the source: imported as a draft.")
+        elif published_at is None:
+            obj.status = Publishable.Status.DRAFT
+            report.warnings.append(
+                "no publication date: imported as a draft. Publish it in the admin, or "
+                "import again with --undated-as DATE."
+            )
+        else:
+            obj.status = Publishable.Status.PUBLISHED
+            if published_at > now:
+                report.warnings.append(
+                    f"publication date {published_at.isoformat()} is in the future: scheduled."
+                )
+        obj.published_at = published_at
+        obj.created_at = date or published_at or now
+        obj.updated_at = min(lastmod or published_at or now, now)
+        obj.imported_at = now
+        obj.source_path = identity
+        obj.source_hash = source_hash
+        obj.source_extra = item.extra
+        report.warnings.extend(kinds.for_model(type(obj)).fill_from_import(obj, item))
+
+    def _bylines_and_tags(self, obj, item: ParsedItem, report, *, created: bool) -> None:
+        tag_names = []
+        for name in item.tags:
+            if len(name) > TAG_NAME_LIMIT:
+                report.warnings.append(
+                    f"tag {name[:40]}… is longer than {TAG_NAME_LIMIT} characters: shortened."
+                )
+            tag_names.append(name[:TAG_NAME_LIMIT])
+        authors, tags = self.known.authors(item.authors), self.known.tags(tag_names)
+        if not created:
+            obj.authors.set(authors)
+            obj.tags.set(tags, clear=False)
+        else:  # a new item has no bylines or tags yet: write them, ask nothing
+            bylines = obj.authors
+            bylines.through.objects.bulk_create(
+                bylines.through(**{bylines.source_field_name: obj, bylines.target_field_name: a})
+                for a in authors
+            )
+            TaggedItem.objects.bulk_create(TaggedItem(tag=tag, content_object=obj) for tag in tags)
