@@ -148,7 +148,7 @@ def for_view(view_name: str | None) -> Kind | None:
 def for_section(section: str | None) -> Kind:
     """The kind an imported file with this front matter section becomes.
 
-    >>> for_section("Quick_Quotes").name  # with quickquotes installed
+    >>> for_section("Quick_Quotes").name  # with the quick quotes app installed
     'quickquote'
     """
     wanted = re.sub(r"[\W_]", "", (section or "").lower())
