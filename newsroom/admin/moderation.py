@@ -111,17 +111,6 @@ class CommentAdmin(NeverDeleteMixin, RedactionMixin, admin.ModelAdmin):
     search_fields = ["author_name", "author_email", "body", "article__title"]
     date_hierarchy = "submitted_at"
     raw_id_fields = ["article", "parent", "user"]
-    readonly_fields = [
-        "highlighted_body",
-        "submitted_at",
-        "position",
-        "ip_hash",
-        "reasons",
-        "decided_by",
-        "decided_rule",
-        "decided_at",
-        "decision_reason",
-    ]
     # The change page: the status is the only field its form has (the rest are shown).
     change_fields = [
         "status",

@@ -154,31 +154,28 @@ class PublishableAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Publish selected items"), permissions=["change"])
     def publish(self, request: HttpRequest, queryset: QuerySet[Publishable]) -> None:
-        now = timezone.now()
-        count = 0
-        for item in queryset.exclude(status=Publishable.Status.PUBLISHED):
-            item.status = Publishable.Status.PUBLISHED
-            item.published_at = item.published_at or now
-            item.save(update_fields=["status"])
-            count += 1
-        self.message_user(
-            request,
-            ngettext("Published %d item.", "Published %d items.", count) % count,
-            messages.SUCCESS,
-        )
+        count = self._set_status(queryset, Publishable.Status.PUBLISHED)
+        message = ngettext("Published %d item.", "Published %d items.", count) % count
+        self.message_user(request, message, messages.SUCCESS)
 
     @admin.action(description=_("Unpublish selected items (back to draft)"), permissions=["change"])
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Publishable]) -> None:
-        count = 0
-        for item in queryset.filter(status=Publishable.Status.PUBLISHED):
-            item.status = Publishable.Status.DRAFT
+        count = self._set_status(queryset, Publishable.Status.DRAFT)
+        message = ngettext("Unpublished %d item.", "Unpublished %d items.", count) % count
+        self.message_user(request, message, messages.SUCCESS)
+
+    @staticmethod
+    def _set_status(queryset: QuerySet[Publishable], status: str) -> int:
+        """Give the selected items ``status``, one save each (so each sends its signals and
+        keeps its body's rendering); a first publication is stamped now."""
+        now = timezone.now()
+        items = list(queryset.exclude(status=status))
+        for item in items:
+            item.status = status
+            if status == Publishable.Status.PUBLISHED:
+                item.published_at = item.published_at or now
             item.save(update_fields=["status"])
-            count += 1
-        self.message_user(
-            request,
-            ngettext("Unpublished %d item.", "Unpublished %d items.", count) % count,
-            messages.SUCCESS,
-        )
+        return len(items)
 
 
 def _count_comments(**filters: Any) -> Coalesce:
