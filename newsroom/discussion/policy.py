@@ -201,24 +201,18 @@ class ModerationPolicy:
         """What the comment itself shows: listed words and links."""
         reasons = []
         text = Tokens("\n".join(str(getattr(comment, name, "") or "") for name in self.word_fields))
-        for match in find_matches(text, self._blocked):
-            reasons.append(
-                Reason(
-                    "blocked_words",
-                    _("Blocked word “%(entry)s” (as “%(text)s”).")
-                    % {"entry": match.entry, "text": match.text},
-                    match.text,
-                )
-            )
-        for match in find_matches(text, self._moderated):
-            reasons.append(
-                Reason(
-                    "moderation_words",
-                    _("Moderation word “%(entry)s” (as “%(text)s”).")
-                    % {"entry": match.entry, "text": match.text},
-                    match.text,
-                )
-            )
+        lists = [
+            ("blocked_words", _("Blocked word “%(entry)s” (as “%(text)s”)."), self._blocked),
+            (
+                "moderation_words",
+                _("Moderation word “%(entry)s” (as “%(text)s”)."),
+                self._moderated,
+            ),
+        ]
+        for rule, message, entries in lists:
+            for match in find_matches(text, entries):
+                words = {"entry": match.entry, "text": match.text}
+                reasons.append(Reason(rule, message % words, match.text))
         links = len(LINK.findall(comment.body))
         if self.hold_links is not None and links >= self.hold_links:
             reasons.append(
