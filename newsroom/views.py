@@ -26,12 +26,19 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 from taggit.models import Tag
 
-from . import caching, conf, kinds, search, seo
-from .caching import cache_public_page
+from . import conf, kinds, search, seo
 from .discussion import posting
-from .discussion.forms import CommentForm
+from .discussion.forms import FORM_PLACEHOLDER, CommentForm
 from .discussion.policy import get_policy
 from .models import Article, Author, Comment, Section
+from .pagecache import (
+    Fragments,
+    Marks,
+    cache_public_page,
+    fill_placeholders,
+    marks_for,
+    placeholder,
+)
 from .timeline import Timeline
 
 OWN_COMMENTS_KEY = "newsroom_own_comments"
@@ -228,9 +235,7 @@ def _comment_listing(article: Article, own: list[int], is_open: bool) -> dict:
     }
 
 
-def _blank_comment_form(
-    request, article: Article, parent: int | None, fragments: caching.Fragments
-) -> str:
+def _blank_comment_form(request, article: Article, parent: int | None, fragments: Fragments) -> str:
     """The empty comment form, the same for every reader but for its two tokens.
 
     It is rendered with placeholders and kept in the cache; the tokens are filled in here,
@@ -239,8 +244,8 @@ def _blank_comment_form(
     parts = fragments.get("comment_form")
     if parts is None:
         # Both tokens are placeholders here, filled in for each reader below.
-        marks = caching.Marks()
-        initial = {"token": marks.mark(caching.form_placeholder(article.pk))}
+        marks = Marks()
+        initial = {"token": marks.mark(placeholder(FORM_PLACEHOLDER, article.pk))}
         if parent is not None:
             initial["parent"] = parent
         html = render_to_string(
@@ -254,11 +259,11 @@ def _blank_comment_form(
         )
         parts = marks.split(html)
         fragments.keep("comment_form", parts)
-    page_marks = caching.marks_for(request)
+    page_marks = marks_for(request)
     if page_marks is not None:
         html = page_marks.join(parts)
     else:
-        html = caching.fill_placeholders(request, parts).decode()
+        html = fill_placeholders(request, parts).decode()
     return mark_safe(html)  # noqa: S308 (rendered by the template engine, escaped)
 
 
@@ -284,7 +289,7 @@ def comment_section(
     article: Article,
     form: CommentForm | None,
     page: ArticlePage,
-    fragments: caching.Fragments,
+    fragments: Fragments,
 ) -> dict:
     """What the comment section shows: the policy, the comment list and the form.
 
@@ -312,7 +317,7 @@ def comment_section(
     }
 
 
-def shared_parts(request, slug: str, form: CommentForm | None) -> caching.Fragments:
+def shared_parts(request, slug: str, form: CommentForm | None) -> Fragments:
     """The parts of an article's page that every reader of this address shares, looked up
     in the cache at once, before the article itself is known: its row, the comment list
     (open or closed to new comments), the blank form, and the article with its metadata.
@@ -325,7 +330,7 @@ def shared_parts(request, slug: str, form: CommentForm | None) -> caching.Fragme
     }
     if form is None:
         wanted["comment_form"] = (_reply_to(request) or "",)
-    return caching.Fragments(slug, wanted)
+    return Fragments(slug, wanted)
 
 
 @cache_public_page(article_slug=lambda kwargs: kwargs["slug"], query=("reply",))
@@ -348,7 +353,7 @@ def render_article(
     article: Article,
     form: CommentForm | None = None,
     status=200,
-    fragments: caching.Fragments | None = None,
+    fragments: Fragments | None = None,
 ):
     page = ArticlePage(
         preview=not article.is_published,
@@ -374,7 +379,7 @@ def render_article(
 
 
 def _article_fragments(
-    request, article: Article, context: dict, fragments: caching.Fragments, preview: bool
+    request, article: Article, context: dict, fragments: Fragments, preview: bool
 ) -> dict:
     """The article itself and its metadata (the <head>, structured data included).
 

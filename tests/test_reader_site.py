@@ -9,7 +9,6 @@ from django.contrib.sites.models import Site
 from django.core.cache import cache
 from django.utils import timezone
 
-from newsroom import caching
 from newsroom.models import Article, Author, Comment
 
 pytestmark = pytest.mark.django_db
@@ -249,9 +248,9 @@ def test_cached_listings_expire_when_the_next_scheduled_item_goes_live(
 ):
     make_article(title="Soon", published_at=timezone.now() + timedelta(seconds=90))
     stored = []
-    real_set_many = caching.cache.set_many
+    real_set_many = cache.set_many
     monkeypatch.setattr(
-        caching.cache,
+        cache,
         "set_many",
         lambda entries, timeout: stored.append(timeout) or real_set_many(entries, timeout),
     )

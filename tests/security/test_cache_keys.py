@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from newsroom.caching import CACHE_HIT_HEADER
+from newsroom.pagecache import CACHE_HIT_HEADER
 
 pytestmark = pytest.mark.django_db
 
