@@ -368,12 +368,12 @@ def test_our_own_404_page(client):
 
 
 def test_our_own_500_page(client, settings, monkeypatch):
-    from newsroom import views
+    from newsroom.views import listings
 
     def broken(request):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(views, "search", type("S", (), {"search": staticmethod(broken)}))
+    monkeypatch.setattr(listings, "search", type("S", (), {"search": staticmethod(broken)}))
     client.raise_request_exception = False
     response = client.get("/search/", {"q": "x"})
     assert response.status_code == 500
