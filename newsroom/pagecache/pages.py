@@ -137,7 +137,13 @@ class CachedPage:
         response[CACHE_HIT_HEADER] = "hit"
         return response
 
-    def keep(self, request: HttpRequest, marks: Marks, response, expires: datetime | None):
+    def keep(
+        self,
+        request: HttpRequest,
+        marks: Marks,
+        response: HttpResponse,
+        expires: datetime | None,
+    ) -> HttpResponse:
         """Store the view's response (rendered with ``marks``) if it can be shared, and
         return it filled in for this request (a miss)."""
         if hasattr(response, "render") and callable(response.render):
