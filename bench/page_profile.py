@@ -18,7 +18,7 @@ PROFILE_PARTS = [
     ("  {% translate %} tags", "django/templatetags/i18n.py", "render"),
     ("  the comment form's fields", "django/forms/boundfield.py", "as_widget"),
     ("  |json_ld (JSON-LD script)", "newsroom/templatetags/newsroom.py", "json_ld"),
-    ("comment_section() (query, tree)", "newsroom/views.py", "comment_section"),
+    ("comment_section() (query, tree)", "newsroom/views/articles.py", "comment_section"),
     ("seo.article_json_ld()", "newsroom/seo.py", "article_json_ld"),
     ("SQL (execute and fetch)", "django/db/models/sql/compiler.py", "execute_sql"),
 ]

@@ -68,7 +68,7 @@ MIDDLEWARE = [
     "newsroom.middleware.RejectNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Cached pages for anonymous readers, served before the middleware they do not need.
-    "newsroom.middleware.PageCacheMiddleware",
+    "newsroom.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -1,5 +1,5 @@
-"""The Newsroom app: on start it registers the article as a publishable kind and connects
-the page cache's invalidation.
+"""The Newsroom app: on start it registers the article as a publishable kind, connects
+the page cache's invalidation and registers the comment form's token with the page cache.
 """
 
 from __future__ import annotations
@@ -16,9 +16,15 @@ class NewsroomConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from . import kinds, signals, sites
+        from . import kinds, pagecache, sites
+        from .discussion import forms
         from .models import Article
+        from .pagecache import signals
 
         kinds.register(kinds.ArticleKind(Article))
         signals.connect()
+        # Cached article pages hold the comment form's token as a placeholder.
+        pagecache.register_placeholder(
+            forms.FORM_PLACEHOLDER, forms.placeholder_token, numbered=True
+        )
         post_migrate.connect(sites.set_site_domain, sender=self)

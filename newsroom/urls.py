@@ -2,7 +2,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from . import feeds, views
-from .caching import cache_public_page
+from .pagecache import cache_public_page
 from .sitemaps import site_sitemaps
 
 app_name = "newsroom"

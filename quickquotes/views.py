@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from newsroom import seo
-from newsroom.caching import cache_public_page
+from newsroom.pagecache import cache_public_page
 
 from .models import QuickQuote
 

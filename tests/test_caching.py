@@ -8,21 +8,21 @@ from datetime import timedelta
 import pytest
 from django.conf import settings as django_settings
 from django.core import signing
+from django.core.cache import cache
 from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client
 from django.utils import timezone
 
-from newsroom import caching
-from newsroom.caching import CACHE_HIT_HEADER
 from newsroom.discussion import decisions
 from newsroom.discussion.forms import form_token, read_form_token
 from newsroom.models import Article, Comment
+from newsroom.pagecache import CACHE_HIT_HEADER, bump_articles, bump_site, pages, versions
 
 pytestmark = pytest.mark.django_db
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 FORM_TOKEN = re.compile(r'name="token" value="([^"]+)"')
-# The marks a page is rendered with where per-visitor values go (caching.Marks).
+# The marks a page is rendered with where per-visitor values go (pagecache.Marks).
 MARK = re.compile(r"newsroom-[0-9a-f]{32}-")
 
 
@@ -153,27 +153,25 @@ def test_form_token_accepts_an_article_or_its_id(article):
 def test_an_invalidation_lost_while_the_cache_was_down_is_delivered_later(
     article, make_comment, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from newsroom import caching
-
     comment = make_comment(article, body="Approved during the outage")
     Client().get(article.get_absolute_url())  # cached without the comment
-    real_incr = caching._incr
+    real_incr = versions._incr
 
     def down(key):
         raise ConnectionError("cache unreachable")
 
-    monkeypatch.setattr(caching, "_incr", down)
+    monkeypatch.setattr(versions, "_incr", down)
     with django_capture_on_commit_callbacks(execute=True):
         decisions.approve([comment])
-    assert caching._undelivered
+    assert versions._undelivered
     # Still down: this process serves the page uncached rather than the stale copy.
     page = Client().get(article.get_absolute_url())
     assert CACHE_HIT_HEADER not in page
     assert "Approved during the outage" in page.content.decode()
 
-    monkeypatch.setattr(caching, "_incr", real_incr)
+    monkeypatch.setattr(versions, "_incr", real_incr)
     page = Client().get(article.get_absolute_url())
-    assert not caching._undelivered
+    assert not versions._undelivered
     assert page[CACHE_HIT_HEADER] == "miss"
     assert "Approved during the outage" in page.content.decode()
 
@@ -193,8 +191,8 @@ def test_the_watcher_delivers_an_invalidation_another_process_recorded(article):
     Client().get(article.get_absolute_url())
     assert Client().get(article.get_absolute_url())[CACHE_HIT_HEADER] == "hit"
     # Another app server could not reach the cache when the article's comments changed.
-    UndeliveredInvalidation.objects.create(key=caching._article_key(article.slug))
-    caching.deliver_recorded()  # what each process's watcher thread does every second
+    UndeliveredInvalidation.objects.create(key=versions.article_key(article.slug))
+    versions.deliver_recorded()  # what each process's watcher thread does every second
     page = Client().get(article.get_absolute_url())
     assert page[CACHE_HIT_HEADER] == "miss"
     assert not UndeliveredInvalidation.objects.exists()
@@ -213,14 +211,14 @@ def test_each_process_runs_one_watcher_that_looks_every_interval(settings, monke
             looked_twice.set()
         raise ConnectionError("the cache is still down")  # it keeps looking
 
-    monkeypatch.setattr(caching, "deliver_recorded", deliver_recorded)
-    caching.stop_watcher()
+    monkeypatch.setattr(versions, "deliver_recorded", deliver_recorded)
+    versions.stop_watcher()
     try:
-        caching.deliver_invalidations()
-        caching.deliver_invalidations()  # the same process: no second thread
+        versions.deliver_invalidations()
+        versions.deliver_invalidations()  # the same process: no second thread
         assert looked_twice.wait(5)
     finally:
-        caching.stop_watcher()
+        versions.stop_watcher()
     assert set(looks) == {"newsroom-cache-watcher"}
     watchers = [t for t in threading.enumerate() if t.name == "newsroom-cache-watcher"]
     assert len(watchers) <= 1
@@ -303,7 +301,6 @@ def test_form_tokens_are_signed_with_the_current_key(article, settings):
 def test_the_article_and_its_metadata_are_rendered_once_per_change(
     article, settings, django_assert_num_queries
 ):
-    from newsroom import caching
     from newsroom.models import Author
 
     settings.NEWSROOM_PAGE_CACHE_SECONDS = 0  # every request runs the view
@@ -321,7 +318,7 @@ def test_the_article_and_its_metadata_are_rendered_once_per_change(
     )
     Author.objects.filter(slug="ana-writer").update(name="Ana W.")
     assert "Ana Writer" in Client().get(url).content.decode()  # kept until invalidated
-    caching.bump_site()  # what saving an author does once its transaction commits
+    bump_site()  # what saving an author does once its transaction commits
     third = Client().get(url).content.decode()
     assert "Ana W." in third and "Ana Writer" not in third
 
@@ -341,7 +338,7 @@ def test_a_kept_article_row_never_outlives_its_publication(article, settings, ad
     assert Client().get(url).status_code == 200  # keeps the row with the parts
     Article.objects.filter(pk=article.pk).update(status=Article.Status.DRAFT)
     assert Client().get(url).status_code == 200  # kept until invalidated
-    caching.bump_site()  # what saving the article does once its transaction commits
+    bump_site()  # what saving the article does once its transaction commits
     assert Client().get(url).status_code == 404
     assert "Preview: this is a draft" in admin_client.get(url).content.decode()
 
@@ -356,11 +353,9 @@ def test_a_scheduled_articles_row_is_not_kept(admin_client, make_article, settin
 
 def count_cache_calls(monkeypatch) -> list[str]:
     """The calls the page cache makes from here on (not those they make themselves)."""
-    from newsroom import caching
-
     calls, depth = [], [0]
     for method in ("get", "get_many", "set", "set_many"):
-        original = getattr(caching.cache, method)
+        original = getattr(cache, method)
 
         def counted(*args, _original=original, _method=method, **kwargs):
             if not depth[0]:  # the local-memory cache's get_many calls get itself
@@ -371,7 +366,7 @@ def count_cache_calls(monkeypatch) -> list[str]:
             finally:
                 depth[0] -= 1
 
-        monkeypatch.setattr(caching.cache, method, counted)
+        monkeypatch.setattr(cache, method, counted)
     return calls
 
 
@@ -432,14 +427,14 @@ def test_pages_without_a_form_are_compressed_too(client, article):
 def test_an_out_of_date_entry_is_replaced(article, make_comment):
     url = article.get_absolute_url()
     Client().get(url)
-    caching.bump_articles([article.slug])
+    bump_articles([article.slug])
     assert Client().get(url)[CACHE_HIT_HEADER] == "miss"
     assert Client().get(url)[CACHE_HIT_HEADER] == "hit"
 
 
 # --- hits served by PageCacheMiddleware --------------------------------------------------
 
-MIDDLEWARE = "newsroom.middleware.PageCacheMiddleware"
+MIDDLEWARE = "newsroom.pagecache.PageCacheMiddleware"
 
 
 def test_the_middleware_serves_a_hit_before_sessions_and_authentication(
@@ -490,7 +485,7 @@ def test_a_miss_is_looked_up_once(article, monkeypatch):
 
 
 def test_the_middleware_knows_which_paths_are_cached_pages(article, settings):
-    route = caching.cached_page_route
+    route = pages.cached_page_route
     assert route(article.get_absolute_url(), None) == (article.slug, ("reply",))
     assert route("/", None) == (None, ("page",))
     assert route("/feeds/rss/", None) == (None, ())
@@ -503,11 +498,11 @@ def test_the_middleware_knows_which_paths_are_cached_pages(article, settings):
 
 
 def test_long_paths_are_resolved_every_time(article):
-    long_path = "/articles/" + "x" * caching.REMEMBERED_PATH_LENGTH + "/"
-    assert caching.cached_page_route(long_path, None) == ("x" * 300, ("reply",))
-    cached = caching._cached_page_route.cache_info().currsize
-    caching.cached_page_route(long_path + "y/", None)
-    assert caching._cached_page_route.cache_info().currsize == cached
+    long_path = "/articles/" + "x" * pages.REMEMBERED_PATH_LENGTH + "/"
+    assert pages.cached_page_route(long_path, None) == ("x" * 300, ("reply",))
+    cached = pages._cached_page_route.cache_info().currsize
+    pages.cached_page_route(long_path + "y/", None)
+    assert pages._cached_page_route.cache_info().currsize == cached
 
 
 def test_with_the_csrf_secret_in_the_session_the_views_serve_the_cache(article, settings):

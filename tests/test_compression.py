@@ -6,7 +6,7 @@ import zlib
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsroom.compression import STORED_BLOCK_MAX, assemble, compress, placeholders
+from newsroom.pagecache.gzip import STORED_BLOCK_MAX, assemble, compress, placeholders
 
 NAMES = ["__csrf__", "__form__"]
 pages = st.lists(st.one_of(st.binary(max_size=3000), st.sampled_from(NAMES)), max_size=12)

@@ -12,7 +12,7 @@ from django.middleware.csrf import (
 )
 from django.test import RequestFactory
 
-from newsroom import csrf
+from newsroom.pagecache import csrf
 
 
 def is_token(value: str) -> bool:

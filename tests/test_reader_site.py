@@ -9,7 +9,6 @@ from django.contrib.sites.models import Site
 from django.core.cache import cache
 from django.utils import timezone
 
-from newsroom import caching
 from newsroom.models import Article, Author, Comment
 
 pytestmark = pytest.mark.django_db
@@ -249,9 +248,9 @@ def test_cached_listings_expire_when_the_next_scheduled_item_goes_live(
 ):
     make_article(title="Soon", published_at=timezone.now() + timedelta(seconds=90))
     stored = []
-    real_set_many = caching.cache.set_many
+    real_set_many = cache.set_many
     monkeypatch.setattr(
-        caching.cache,
+        cache,
         "set_many",
         lambda entries, timeout: stored.append(timeout) or real_set_many(entries, timeout),
     )
@@ -369,12 +368,12 @@ def test_our_own_404_page(client):
 
 
 def test_our_own_500_page(client, settings, monkeypatch):
-    from newsroom import views
+    from newsroom.views import listings
 
     def broken(request):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(views, "search", type("S", (), {"search": staticmethod(broken)}))
+    monkeypatch.setattr(listings, "search", type("S", (), {"search": staticmethod(broken)}))
     client.raise_request_exception = False
     response = client.get("/search/", {"q": "x"})
     assert response.status_code == 500

@@ -1,4 +1,5 @@
-"""The public API of the feeds and of quickquotes' views is fully type-annotated."""
+"""The public API of the feeds, the page cache and the reader views (newsroom's and
+quickquotes') is fully type-annotated."""
 
 import inspect
 import typing
@@ -6,11 +7,23 @@ import typing
 import pytest
 
 from newsroom import feeds
+from newsroom.pagecache import (
+    csrf,
+    fragments,
+    gzip,
+    middleware,
+    pages,
+    placeholders,
+    signals,
+    versions,
+)
+from newsroom.views import articles, comments, listings
 from quickquotes import views as quickquote_views
 
 
 def public_functions():
-    for module in (feeds, quickquote_views):
+    pagecache = (csrf, fragments, gzip, middleware, pages, placeholders, signals, versions)
+    for module in (feeds, *pagecache, articles, comments, listings, quickquote_views):
         for name, value in vars(module).items():
             if name.startswith("_") or getattr(value, "__module__", None) != module.__name__:
                 continue

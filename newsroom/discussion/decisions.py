@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import Ban, Comment, CommentStatusChange
-from ..signals import comments_changed
+from ..pagecache.signals import comments_changed
 from .policy import Reason, Verdict
 
 if TYPE_CHECKING:

@@ -11,6 +11,7 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.validators import MaxLengthValidator
+from django.http import HttpRequest
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
@@ -42,6 +43,15 @@ def _nonce_mac(signed: str, nonce: str, secret: str | None = None) -> str:
     # number of tokens.
     message = f"{signed}~{nonce}"
     return salted_hmac(TOKEN_SALT, message, secret, algorithm="sha256").hexdigest()[:32]
+
+
+# The kind of the page cache's placeholder for a form token: "form-42" for article 42.
+FORM_PLACEHOLDER = "form"
+
+
+def placeholder_token(request: HttpRequest, article_id: int | None) -> str:
+    """A form token for the page cache to fill a cached page's placeholder with."""
+    return form_token(article_id)
 
 
 def read_form_token(token: str) -> dict:

@@ -1,6 +1,6 @@
 """The page cache's record in the database: invalidations the shared cache missed.
 
-Every app server delivers them once the cache is back (see ``newsroom.caching``).
+Every app server delivers them once the cache is back (see ``newsroom.pagecache.versions``).
 """
 
 from __future__ import annotations

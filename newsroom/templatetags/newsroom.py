@@ -9,7 +9,7 @@ from django.template.defaulttags import CsrfTokenNode
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from .. import caching
+from ..pagecache import CSRF, marks_for
 
 register = template.Library()
 
@@ -25,12 +25,12 @@ def json_ld(data) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def page_csrf_token(context) -> str:
+def page_csrf_token(context: template.Context) -> str:
     """Like ``{% csrf_token %}``, but a placeholder on pages that are being cached."""
-    marks = context.get("placeholders") or caching.marks_for(context.get("request"))
+    marks = context.get("placeholders") or marks_for(context.get("request"))
     if marks:
         return format_html(
             '<input type="hidden" name="csrfmiddlewaretoken" value="{}">',
-            marks.mark(caching.CSRF),
+            marks.mark(CSRF),
         )
     return CsrfTokenNode().render(context)

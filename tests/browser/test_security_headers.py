@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group
 
-from newsroom.caching import CACHE_HIT_HEADER
+from newsroom.pagecache import CACHE_HIT_HEADER
 from newsroom.roles import EDITORS, MODERATORS
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from newsroom.caching import CACHE_HIT_HEADER
+from newsroom.pagecache import CACHE_HIT_HEADER
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,7 @@ def test_pages_with_a_visitors_tokens_are_private(make_article, settings, cache_
 
 
 def test_a_page_showing_a_readers_pending_comment_is_private(make_article, settings):
-    from newsroom.views import OWN_COMMENTS_KEY
+    from newsroom.views.articles import OWN_COMMENTS_KEY
 
     article = make_article()
     reader = Client()

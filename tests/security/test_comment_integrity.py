@@ -17,9 +17,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from newsroom.caching import CACHE_HIT_HEADER
 from newsroom.discussion import decisions
 from newsroom.models import Comment, CommentStatusChange
+from newsroom.pagecache import CACHE_HIT_HEADER
 from newsroom.roles import EDITORS, MODERATORS
 
 pytestmark = pytest.mark.django_db

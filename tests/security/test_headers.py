@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from django.db import OperationalError
 
-from newsroom import caching
+from newsroom import pagecache
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +65,7 @@ def test_a_cached_page_carries_both_policies(client, article):
     client.get(url)
     hit = client.get(url)
     assert hit.status_code == 200
-    assert hit[caching.CACHE_HIT_HEADER] == "hit"
+    assert hit[pagecache.CACHE_HIT_HEADER] == "hit"
     assert_policies(hit)
 
 
@@ -73,7 +73,7 @@ def test_a_compressed_cached_page_carries_both_policies(client, article):
     url = article.get_absolute_url()
     client.get(url, HTTP_ACCEPT_ENCODING="gzip")
     hit = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
-    assert hit[caching.CACHE_HIT_HEADER] == "hit"
+    assert hit[pagecache.CACHE_HIT_HEADER] == "hit"
     assert hit["Content-Encoding"] == "gzip"
     assert_policies(hit)
 

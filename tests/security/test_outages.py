@@ -322,7 +322,7 @@ def test_a_frozen_redis_costs_one_timeout_not_one_per_call(settings, frozen, cap
 
     started = time.monotonic()
     for n in range(10):
-        # What the site's callers catch (newsroom/caching.py, discussion/posting.py: any Exception)
+        # What the site's callers catch (newsroom/pagecache/, discussion/posting.py: any Exception)
         # and answer by going on uncached or counting rate limits in the process.
         with pytest.raises((redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)):
             cache.get_many([f"page-{n}", "version"]) if n % 2 else cache.incr("rate")

@@ -17,9 +17,8 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from newsroom import caching
-from newsroom.caching import CACHE_HIT_HEADER
 from newsroom.models import Article, Comment
+from newsroom.pagecache import CACHE_HIT_HEADER, pages
 
 pytestmark = pytest.mark.django_db
 
@@ -166,7 +165,7 @@ def test_imported_titles_bodies_and_tags_stay_text_on_pages_and_feeds(imported, 
 def test_a_page_that_cannot_be_filled_in_is_served_uncached(article, caplog):
     url = article.get_absolute_url()
     Client().get(url)
-    page = caching.CachedPage(Client().get(url).wsgi_request, article.slug, ("reply",))
+    page = pages.CachedPage(Client().get(url).wsgi_request, article.slug, ("reply",))
     content_type, parts = page.stored
     # An entry whose placeholder this version does not know, as an older release stored.
     broken = [parts[0], "__newsroom_form_token_" + "9" * 4400 + "__", *parts[1:]]

@@ -1,14 +1,17 @@
-"""Keep the page cache honest: any change to what readers see invalidates it."""
+"""Keep the page cache honest: any change to what readers see invalidates it, once the
+transaction that made it commits."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from django.contrib.redirects.models import Redirect
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from taggit.models import Tag, TaggedItem
 
-from . import caching
-from .models import Article, Author, Comment, Publishable, Section
+from ..models import Article, Author, Comment, Publishable, Section
+from .versions import bump_articles, bump_site
 
 SITE_WIDE = (Section, Author, Tag, TaggedItem, Redirect)
 
@@ -19,8 +22,8 @@ def site_changed() -> None:
     A rolled-back transaction drops its commit hooks, and the invalidation with them.
     """
     hooks = transaction.get_connection().run_on_commit
-    if not any(hook[1] is caching.bump_site for hook in hooks):
-        transaction.on_commit(caching.bump_site)
+    if not any(hook[1] is bump_site for hook in hooks):
+        transaction.on_commit(bump_site)
 
 
 def _saved_or_deleted(sender, **kwargs) -> None:
@@ -39,12 +42,12 @@ def _comment_saved(sender, instance: Comment, **kwargs) -> None:
         comments_changed([instance.article_id])
 
 
-def comments_changed(article_ids) -> None:
+def comments_changed(article_ids: Iterable[int]) -> None:
     """The comments of these articles changed: refresh their pages after the commit."""
     ids = set(article_ids)
 
     def bump() -> None:
-        caching.bump_articles(Article.objects.filter(pk__in=ids).values_list("slug", flat=True))
+        bump_articles(Article.objects.filter(pk__in=ids).values_list("slug", flat=True))
 
     transaction.on_commit(bump)
 

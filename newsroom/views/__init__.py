@@ -1,0 +1,34 @@
+"""Reader views, by audience: listings (and the site's error page), article pages, and
+comment posting. The URLconfs, and projects' ``handler500``, name them here.
+"""
+
+from __future__ import annotations
+
+from .articles import article_detail, render_article
+from .comments import post_comment
+from .listings import (
+    archive_page,
+    author_page,
+    home,
+    next_publication,
+    robots_txt,
+    search_page,
+    section_page,
+    server_error,
+    tag_page,
+)
+
+__all__ = [
+    "archive_page",
+    "article_detail",
+    "author_page",
+    "home",
+    "next_publication",
+    "post_comment",
+    "render_article",
+    "robots_txt",
+    "search_page",
+    "section_page",
+    "server_error",
+    "tag_page",
+]

@@ -1,0 +1,253 @@
+"""Article pages: the article and its comment section, put together from the parts
+every reader shares (kept in the page cache) and the few that are the reader's own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, prefetch_related_objects
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control
+from django.utils.safestring import mark_safe
+
+from .. import conf, seo
+from ..discussion.forms import FORM_PLACEHOLDER, CommentForm
+from ..discussion.policy import get_policy
+from ..models import Article, Comment
+from ..pagecache import (
+    Fragments,
+    Marks,
+    cache_public_page,
+    fill_placeholders,
+    marks_for,
+    placeholder,
+)
+
+OWN_COMMENTS_KEY = "newsroom_own_comments"
+
+
+def own_comment_ids(request: HttpRequest) -> list[int]:
+    """The reader's own comments that may still await moderation (kept in their session)."""
+    return list(request.session.get(OWN_COMMENTS_KEY, []))
+
+
+def _comment_listing(article: Article, own: list[int], is_open: bool) -> dict:
+    """The rendered comment list, its count and the newest comments for structured data.
+
+    Built from one query; the comments arrive as a tree, pingbacks apart.
+    """
+    visible = Q(status=Comment.Status.APPROVED)
+    if own:
+        visible |= Q(pk__in=own, status=Comment.Status.PENDING)
+    shown = list(article.comments.filter(visible).order_by("submitted_at", "position", "pk"))
+    replies: dict[int, list[Comment]] = {}
+    for comment in shown:
+        if comment.parent_id:
+            replies.setdefault(comment.parent_id, []).append(comment)
+    top_level, pings, approved = [], [], []
+    for comment in shown:
+        comment.children = replies.get(comment.pk, [])
+        if comment.kind != Comment.Kind.COMMENT:
+            pings.append(comment)
+            continue
+        if comment.parent_id is None:
+            top_level.append(comment)
+        if comment.status == Comment.Status.APPROVED:
+            approved.append(comment)
+    html = render_to_string(
+        "newsroom/includes/comment_list.html",
+        {
+            "comments": top_level,
+            "pings": pings,
+            "comments_open": is_open,
+            "reply_depth": conf.get("COMMENT_REPLY_DEPTH"),
+        },
+    )
+    newest = approved[-conf.get("JSON_LD_COMMENTS") :]
+    return {
+        "html": mark_safe(html),  # noqa: S308 (rendered by the template engine, escaped)
+        "count": len(approved),
+        "for_json_ld": [
+            {"pk": c.pk, "name": c.author_name, "time": c.submitted_at, "text": c.text_for_readers}
+            for c in newest
+        ],
+    }
+
+
+def _blank_comment_form(
+    request: HttpRequest, article: Article, parent: int | None, fragments: Fragments
+) -> str:
+    """The empty comment form, the same for every reader but for its two tokens.
+
+    It is rendered with placeholders and kept in the cache; the tokens are filled in here,
+    unless the whole page is being cached, which fills them on every hit itself.
+    """
+    parts = fragments.get("comment_form")
+    if parts is None:
+        # Both tokens are placeholders here, filled in for each reader below.
+        marks = Marks()
+        initial = {"token": marks.mark(placeholder(FORM_PLACEHOLDER, article.pk))}
+        if parent is not None:
+            initial["parent"] = parent
+        html = render_to_string(
+            "newsroom/includes/comment_form.html",
+            {
+                "article": article,
+                "comment_form": CommentForm(article=article, initial=initial),
+                "placeholders": marks,
+            },
+            request=request,
+        )
+        parts = marks.split(html)
+        fragments.keep("comment_form", parts)
+    page_marks = marks_for(request)
+    if page_marks is not None:
+        html = page_marks.join(parts)
+    else:
+        html = fill_placeholders(request, parts).decode()
+    return mark_safe(html)  # noqa: S308 (rendered by the template engine, escaped)
+
+
+def _reply_to(request: HttpRequest) -> int | None:
+    reply_to = request.GET.get("reply", "")
+    # ASCII digits only ("²".isdigit() is true too), and a length a primary key can have.
+    valid = reply_to.isascii() and reply_to.isdigit() and len(reply_to) < 19
+    return int(reply_to) if valid else None
+
+
+@dataclass
+class ArticlePage:
+    """What an article page depends on besides the article: who asks, and what for."""
+
+    preview: bool  # a staff preview of a draft or scheduled article
+    comments_open: bool
+    own_comments: list[int]  # the reader's pending comments, shown to them alone
+    reply_to: int | None  # ?reply=: the comment the form answers
+
+
+def comment_section(
+    request: HttpRequest,
+    article: Article,
+    form: CommentForm | None,
+    page: ArticlePage,
+    fragments: Fragments,
+) -> dict:
+    """What the comment section shows: the policy, the comment list and the form.
+
+    Readers with no pending comment of their own all see the same list, so it is rendered
+    once per change of the comments and kept in the cache (``fragments``).
+    """
+    own, is_open = page.own_comments, page.comments_open
+    name = "comments-open" if is_open else "comments-closed"
+    listing = None if own else fragments.get(name)
+    if listing is None:
+        listing = _comment_listing(article, own, is_open)
+        if not own:
+            fragments.keep(name, listing)
+    form_html = None
+    if form is None and is_open:
+        form_html = _blank_comment_form(request, article, page.reply_to, fragments)
+    return {
+        "comment_list": listing["html"],
+        "comment_count": listing["count"],
+        "comments_for_json_ld": listing["for_json_ld"],
+        "comments_open": is_open,
+        "comment_form": form,
+        "comment_form_html": form_html,
+        "discussion_policy": article.discussion_policy or conf.get("DISCUSSION_POLICY"),
+    }
+
+
+def shared_parts(request: HttpRequest, slug: str, form: CommentForm | None) -> Fragments:
+    """The parts of an article's page that every reader of this address shares, looked up
+    in the cache at once, before the article itself is known: its row, the comment list
+    (open or closed to new comments), the blank form, and the article with its metadata.
+    Which of them a page uses depends on the article, the reader and the request."""
+    wanted = {
+        "record": (),
+        "comments-open": (),
+        "comments-closed": (),
+        "article": (request.scheme, request.get_host()),
+    }
+    if form is None:
+        wanted["comment_form"] = (_reply_to(request) or "",)
+    return Fragments(slug, wanted)
+
+
+@cache_public_page(article_slug=lambda kwargs: kwargs["slug"], query=("reply",))
+def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """An article and its comment section. Staff also see drafts and scheduled articles."""
+    fragments = shared_parts(request, slug, form=None)
+    # A published article's row is kept with its page's parts: while they are current,
+    # the page needs no query. Bylines and tags are fetched only to render the parts.
+    article = fragments.get("record")
+    if article is None or not article.is_published:
+        articles = Article.objects.visible_to(request.user).select_related("section")
+        article = get_object_or_404(articles, slug=slug)
+        if article.is_published:
+            fragments.keep("record", article)
+    return render_article(request, article, fragments=fragments)
+
+
+def render_article(
+    request: HttpRequest,
+    article: Article,
+    form: CommentForm | None = None,
+    status: int = 200,
+    fragments: Fragments | None = None,
+) -> HttpResponse:
+    page = ArticlePage(
+        preview=not article.is_published,
+        comments_open=get_policy().comments_open(article),
+        own_comments=own_comment_ids(request),
+        reply_to=_reply_to(request),
+    )
+    if fragments is None:
+        fragments = shared_parts(request, article.slug, form)
+    context = {
+        "article": article,
+        "preview": page.preview,
+        "meta": seo.item_meta(request, article),
+        **comment_section(request, article, form, page, fragments),
+    }
+    context.update(_article_fragments(request, article, context, fragments, page.preview))
+    fragments.save()
+    response = render(request, "newsroom/article_detail.html", context, status=status)
+    if page.own_comments or form is not None or page.comments_open:
+        # This reader's tokens, pending comments or form: for their browser alone.
+        patch_cache_control(response, private=True)
+    return response
+
+
+def _article_fragments(
+    request: HttpRequest, article: Article, context: dict, fragments: Fragments, preview: bool
+) -> dict:
+    """The article itself and its metadata (the <head>, structured data included).
+
+    They are the same for every reader of this address, so they are rendered once per
+    change of the content or the comments and kept in the cache; a staff preview is
+    rendered every time.
+    """
+    parts = None if preview else fragments.get("article")
+    if parts is not None:
+        return parts
+    prefetch_related_objects([article], "authors", "tags")
+    context = {
+        **context,
+        "json_ld": seo.article_json_ld(
+            request, article, context["comments_for_json_ld"], context["comment_count"]
+        ),
+    }
+    parts = {
+        name: mark_safe(render_to_string(template, context, request))  # noqa: S308 (escaped)
+        for name, template in [
+            ("head_html", "newsroom/includes/head.html"),
+            ("article_html", "newsroom/includes/article_body.html"),
+        ]
+    }
+    if not preview:
+        fragments.keep("article", parts)
+    return parts

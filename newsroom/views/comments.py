@@ -1,0 +1,104 @@
+"""Comment posting: a reader's comment taken, checked and stored, behind a limit on the
+request's size; the answer is a redirect back to the article.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
+
+from .. import conf
+from ..discussion import posting
+from ..discussion.forms import CommentForm
+from ..discussion.policy import get_policy
+from ..models import Article
+from .articles import OWN_COMMENTS_KEY, own_comment_ids, render_article
+
+
+def _refuse(request: HttpRequest, article: Article, message: str, status: int) -> HttpResponse:
+    return render(
+        request,
+        "newsroom/comment_refused.html",
+        {"article": article, "message": message},
+        status=status,
+    )
+
+
+def limit_request_size(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Refuse a request larger than ``NEWSROOM_COMMENT_MAX_REQUEST_BYTES`` (413) before
+    anything reads its body, and keep no uploaded file: a comment has none.
+
+    CSRF is checked inside it (``csrf_protect``), since Django's CSRF middleware reads
+    the whole form, uploads included, before any view runs.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # Django reads no body it cannot measure
+        if length > conf.get("COMMENT_MAX_REQUEST_BYTES"):
+            return HttpResponse(
+                _("This comment is too large to send."), status=413, content_type="text/plain"
+            )
+        request.upload_handlers = []  # file parts are read past and dropped, never stored
+        return view(request, *args, **kwargs)
+
+    return csrf_exempt(wrapper)
+
+
+@limit_request_size
+@require_POST
+@csrf_protect
+def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
+    """Take a reader's comment; answer with a redirect back to the article (PRG)."""
+    article = get_object_or_404(Article.objects.published(), slug=slug)
+    if not get_policy().comments_open(article):
+        return _refuse(request, article, _("Comments are closed on this article."), 403)
+    fingerprint = posting.client_fingerprint(request)
+    if posting.over_rate_limit(fingerprint):
+        return _refuse(
+            request,
+            article,
+            _("You are posting too quickly. Wait a minute, then send your comment again."),
+            429,
+        )
+    form = CommentForm(request.POST, article=article)
+    if not form.is_valid():
+        article = Article.objects.for_page().get(pk=article.pk)
+        return render_article(request, article, form, status=400)
+
+    comment = form.save(commit=False)  # posting.submit stores it
+    comment.ip_hash = fingerprint
+    if request.user.is_authenticated:
+        comment.user = request.user
+    submission = posting.submit(
+        comment,
+        site_url=request.build_absolute_uri("/"),
+        form_token=form.cleaned_data["token"],
+    )
+    stored = submission.comment
+    if submission.replayed:
+        return _refuse(
+            request,
+            article,
+            _("This form has been sent already. Reload the page to write another comment."),
+            400,
+        )
+    if submission.duplicate:
+        messages.info(request, _("You have already posted this comment."))
+    elif submission.published:
+        messages.success(request, _("Your comment has been published."))
+    else:
+        messages.info(request, _("Your comment is awaiting moderation."))
+    own = [stored.pk, *(pk for pk in own_comment_ids(request) if pk != stored.pk)]
+    request.session[OWN_COMMENTS_KEY] = own[:50]
+    return redirect(f"{article.get_absolute_url()}#comment-{stored.pk}")

@@ -1,0 +1,170 @@
+"""Reader listings: the front page, sections, tags, authors, the monthly archive and
+search, with robots.txt and the error page. Which items they show is the QuerySets' call.
+"""
+
+from __future__ import annotations
+
+import calendar
+import logging
+import sys
+from datetime import date, datetime
+
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db import InterfaceError, OperationalError
+from django.db.models import Min
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from taggit.models import Tag
+
+from .. import conf, kinds, search, seo
+from ..models import Author, Section
+from ..pagecache import cache_public_page
+from ..timeline import Timeline
+
+logger = logging.getLogger(__name__)
+
+
+def next_publication() -> datetime | None:
+    """The moment the next scheduled item goes live: listing pages expire then."""
+    moments = [
+        kind.model.objects.scheduled().aggregate(first=Min("published_at"))["first"]
+        for kind in kinds.registered()
+    ]
+    return min((m for m in moments if m is not None), default=None)
+
+
+def paginate(request: HttpRequest, timeline: Timeline) -> Page:
+    paginator = Paginator(timeline, conf.get("PAGE_SIZE"))
+    try:
+        return paginator.page(request.GET.get("page", 1))
+    except PageNotAnInteger:
+        return paginator.page(1)
+    except EmptyPage:
+        raise Http404(_("There is no such page.")) from None
+
+
+def render_listing(
+    request: HttpRequest,
+    *,
+    title: str,
+    timeline: Timeline,
+    description: str = "",
+    feeds: dict | None = None,
+    extra: dict | None = None,
+) -> HttpResponse:
+    page = paginate(request, timeline)
+    canonical = request.path + (f"?page={page.number}" if page.number > 1 else "")
+    context = {
+        "title": title,
+        "description": description,
+        "page": page,
+        "items": page.object_list,
+        "feeds": feeds or {},
+        "meta": seo.page_meta(request, title=title, description=description, canonical=canonical),
+        **(extra or {}),
+    }
+    return render(request, "newsroom/listing.html", context)
+
+
+@cache_public_page(expires=next_publication, query=("page",))
+def home(request: HttpRequest) -> HttpResponse:
+    breaking = []
+    if request.GET.get("page", "1") == "1":
+        breaking = Timeline.of(lambda model: model.objects.breaking())[:5]
+    return render_listing(
+        request,
+        title=_("Latest news"),
+        timeline=Timeline.published(),
+        feeds=_feeds("rss", "atom"),
+        extra={"breaking": breaking, "is_home": True},
+    )
+
+
+def _feeds(rss: str, atom: str, **kwargs) -> dict[str, str]:
+    return {
+        "RSS": reverse(f"newsroom:feed_{rss}", kwargs=kwargs),
+        "Atom": reverse(f"newsroom:feed_{atom}", kwargs=kwargs),
+    }
+
+
+@cache_public_page(expires=next_publication, query=("page",))
+def section_page(request: HttpRequest, slug: str) -> HttpResponse:
+    section = get_object_or_404(Section, slug=slug)
+    return render_listing(
+        request,
+        title=section.name,
+        description=section.description,
+        timeline=Timeline.published(section=section),
+        feeds=_feeds("section_rss", "section_atom", slug=slug),
+    )
+
+
+@cache_public_page(expires=next_publication, query=("page",))
+def tag_page(request: HttpRequest, slug: str) -> HttpResponse:
+    tag = get_object_or_404(Tag, slug=slug)
+    return render_listing(
+        request,
+        title=_("Tagged “%(tag)s”") % {"tag": tag.name},
+        timeline=Timeline.published(tags__slug=slug),
+        feeds=_feeds("tag_rss", "tag_atom", slug=slug),
+    )
+
+
+@cache_public_page(expires=next_publication, query=("page",))
+def author_page(request: HttpRequest, slug: str) -> HttpResponse:
+    author = get_object_or_404(Author, slug=slug)
+    return render_listing(
+        request,
+        title=author.name,
+        description=author.bio,
+        timeline=Timeline.published(authors=author),
+        extra={"author": author},
+    )
+
+
+@cache_public_page(expires=next_publication, query=("page",))
+def archive_page(request: HttpRequest, year: int, month: int) -> HttpResponse:
+    if not 1 <= month <= 12 or not 1900 <= year <= 9999:
+        raise Http404(_("There is no such month."))
+    first = timezone.make_aware(timezone.datetime(year, month, 1))
+    last_day = calendar.monthrange(year, month)[1]
+    after = first + timezone.timedelta(days=last_day)
+    return render_listing(
+        request,
+        title=date(year, month, 1).strftime("%B %Y"),
+        timeline=Timeline.published(published_at__gte=first, published_at__lt=after),
+    )
+
+
+def search_page(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:200]
+    results = search.search(query) if query else []
+    context = {
+        "query": query,
+        "results": results,
+        "meta": seo.page_meta(request, title=_("Search"), canonical=request.path),
+    }
+    return render(request, "newsroom/search.html", context)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 page; a database that cannot be reached is a 503 with a retry hint instead.
+
+    Use it as the project's ``handler500``; Django calls it while the exception is current.
+    """
+    error = sys.exc_info()[1]
+    if isinstance(error, (OperationalError, InterfaceError)):
+        logger.error("Database unreachable: answering 503.")
+        response = render(request, "newsroom/unavailable.html", status=503)
+        response["Retry-After"] = "30"
+        return response
+    return render(request, "500.html", status=500)
+
+
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /search/", f"Sitemap: {sitemap}"]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
