@@ -12,9 +12,6 @@ from django.urls import Resolver404, resolve
 
 from . import kinds
 
-# Projects' settings name it here, where it was before the page cache became a package.
-from .pagecache import PageCacheMiddleware  # noqa: F401
-
 
 class RejectNulMiddleware:
     """Refuse a URL with a NUL character in it: it names no page, and PostgreSQL refuses
