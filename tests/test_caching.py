@@ -214,14 +214,58 @@ def test_each_process_runs_one_watcher_that_looks_every_interval(settings, monke
     monkeypatch.setattr(versions, "deliver_recorded", deliver_recorded)
     versions.stop_watcher()
     try:
-        versions.deliver_invalidations()
-        versions.deliver_invalidations()  # the same process: no second thread
+        # The process's first look-up looks itself (its watcher has not looked yet).
+        with pytest.raises(ConnectionError):
+            versions.deliver_invalidations()
+        versions.deliver_invalidations()  # the same process: no second thread, no look
         assert looked_twice.wait(5)
     finally:
         versions.stop_watcher()
-    assert set(looks) == {"newsroom-cache-watcher"}
+    assert looks[0] == "MainThread"
+    assert set(looks[1:]) == {"newsroom-cache-watcher"}
     watchers = [t for t in threading.enumerate() if t.name == "newsroom-cache-watcher"]
     assert len(watchers) <= 1
+
+
+def test_a_process_trusts_the_cache_only_after_its_first_look_for_lost_invalidations(
+    settings, article, monkeypatch
+):
+    """A process that never looked up a page before (a new worker) sends the invalidations
+    other processes could not before its first hit, not at its watcher's first look."""
+    from newsroom.models import UndeliveredInvalidation
+
+    Client().get(article.get_absolute_url())  # cached
+    UndeliveredInvalidation.objects.create(key=versions.article_key(article.slug))
+    settings.NEWSROOM_CACHE_WATCHER = True
+    settings.NEWSROOM_CACHE_RECOVERY_SECONDS = 3600  # the watcher itself will not look
+    versions.stop_watcher()
+    try:
+        response = Client().get(article.get_absolute_url())
+    finally:
+        versions.stop_watcher()
+    assert response[CACHE_HIT_HEADER] == "miss"
+    assert not UndeliveredInvalidation.objects.exists()
+
+
+def test_invalidations_the_watcher_could_not_send_are_sent_before_the_next_hit(
+    article, monkeypatch
+):
+    from newsroom.models import UndeliveredInvalidation
+
+    Client().get(article.get_absolute_url())
+    UndeliveredInvalidation.objects.create(key=versions.article_key(article.slug))
+    incr = versions._incr
+
+    def down(key):
+        raise ConnectionError("the cache is unreachable")
+
+    monkeypatch.setattr(versions, "_incr", down)
+    with pytest.raises(ConnectionError):
+        versions.deliver_recorded()  # as the watcher does, while the cache is down
+    monkeypatch.setattr(versions, "_incr", incr)
+    # The cache is back; the next look-up sends it before it trusts an entry.
+    assert Client().get(article.get_absolute_url())[CACHE_HIT_HEADER] == "miss"
+    assert not versions._undelivered
 
 
 def test_the_comment_list_is_rendered_once_per_change_of_the_comments(

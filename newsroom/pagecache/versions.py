@@ -70,10 +70,11 @@ def _bump(key: str) -> None:
 
 def deliver_invalidations() -> None:
     """Send the invalidations this process could not; raises while the cache is still
-    unreachable. On a cache hit this looks at a set in memory, and nothing else."""
-    if _watcher is None:
-        start_watcher()
-    if _undelivered:
+    unreachable. On a cache hit this looks at a set in memory, and nothing else, but for a
+    process's first look-up: its watcher has not looked yet, so it looks in the database
+    itself before trusting the cache."""
+    first_look = _watcher is None and start_watcher()
+    if first_look or _undelivered:
         deliver_recorded()
 
 
@@ -89,6 +90,9 @@ def deliver_recorded() -> None:
     except DatabaseError:
         recorded = {}  # cached pages are served without the database: keep serving them
     keys |= set(recorded)
+    with _lock:
+        # Should sending fail, this process's look-ups send them before trusting the cache.
+        _undelivered.update(keys)
     for key in sorted(keys):
         _incr(key)
         with _lock:
@@ -99,18 +103,20 @@ def deliver_recorded() -> None:
         logger.warning("Page cache reachable again: %d invalidations delivered.", len(keys))
 
 
-def start_watcher() -> None:
+def start_watcher() -> bool:
     """Start this process's watcher thread (a forked worker starts its own), unless
-    ``NEWSROOM_CACHE_WATCHER`` is off."""
+    ``NEWSROOM_CACHE_WATCHER`` is off; True if it started one."""
     global _watcher
     with _lock:
         if _watcher is not None:
-            return
+            return False
         _watcher = watcher = object()
-    if conf.get("CACHE_WATCHER"):
-        threading.Thread(
-            target=_watch, args=(watcher,), name="newsroom-cache-watcher", daemon=True
-        ).start()
+    if not conf.get("CACHE_WATCHER"):
+        return False
+    threading.Thread(
+        target=_watch, args=(watcher,), name="newsroom-cache-watcher", daemon=True
+    ).start()
+    return True
 
 
 def stop_watcher() -> None:
