@@ -36,6 +36,10 @@ def next_publication() -> datetime | None:
     return min((m for m in moments if m is not None), default=None)
 
 
+# Listing pages: cached until the next scheduled item goes live; they read only ?page=.
+cached_listing = cache_public_page(expires=next_publication, query=("page",))
+
+
 def paginate(request: HttpRequest, timeline: Timeline) -> Page:
     paginator = Paginator(timeline, conf.get("PAGE_SIZE"))
     try:
@@ -69,7 +73,7 @@ def render_listing(
     return render(request, "newsroom/listing.html", context)
 
 
-@cache_public_page(expires=next_publication, query=("page",))
+@cached_listing
 def home(request: HttpRequest) -> HttpResponse:
     breaking = []
     if request.GET.get("page", "1") == "1":
@@ -90,7 +94,7 @@ def _feeds(rss: str, atom: str, **kwargs) -> dict[str, str]:
     }
 
 
-@cache_public_page(expires=next_publication, query=("page",))
+@cached_listing
 def section_page(request: HttpRequest, slug: str) -> HttpResponse:
     section = get_object_or_404(Section, slug=slug)
     return render_listing(
@@ -102,7 +106,7 @@ def section_page(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@cache_public_page(expires=next_publication, query=("page",))
+@cached_listing
 def tag_page(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
     return render_listing(
@@ -113,7 +117,7 @@ def tag_page(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@cache_public_page(expires=next_publication, query=("page",))
+@cached_listing
 def author_page(request: HttpRequest, slug: str) -> HttpResponse:
     author = get_object_or_404(Author, slug=slug)
     return render_listing(
@@ -125,7 +129,7 @@ def author_page(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@cache_public_page(expires=next_publication, query=("page",))
+@cached_listing
 def archive_page(request: HttpRequest, year: int, month: int) -> HttpResponse:
     if not 1 <= month <= 12 or not 1900 <= year <= 9999:
         raise Http404(_("There is no such month."))
