@@ -22,6 +22,10 @@ DEFAULTS: dict[str, Any] = {
     # How deep replies nest: 1 allows replies to top-level comments only.
     "COMMENT_REPLY_DEPTH": 1,
     "COMMENT_MAX_LENGTH": 5000,
+    # Top-level comments per comment page (each with its replies): bounds an article's page.
+    "COMMENTS_PER_PAGE": 50,
+    # The order a comment page shows unless the reader asks (?order=): "oldest" or "newest".
+    "COMMENTS_ORDER": "oldest",
     # A form sent sooner than this after the page loaded was not typed by a person.
     "COMMENT_MIN_SECONDS": 3,
     # A form older than this has expired and must be reloaded.
@@ -44,7 +48,8 @@ DEFAULTS: dict[str, Any] = {
     # How long a rendered comment list is kept (it is replaced as soon as the comments or
     # the content change); it also serves readers who bypass the page cache.
     "FRAGMENT_CACHE_SECONDS": 3600,
-    # How many of the newest approved comments an article's JSON-LD lists.
+    # At most how many of the shown comment page's approved comments an article's JSON-LD
+    # lists (its commentCount is the article's total).
     "JSON_LD_COMMENTS": 20,
     # The Content-Security-Policy of every response, {directive: [source, ...]}
     # (newsroom.headers). No inline script anywhere (JSON-LD blocks are data, not script);

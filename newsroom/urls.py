@@ -13,6 +13,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("articles/<slug:slug>/", views.article_detail, name="article_detail"),
     path("articles/<slug:slug>/comments/", views.post_comment, name="post_comment"),
+    path(
+        "articles/<slug:slug>/comments/<int:pk>/",
+        views.comment_permalink,
+        name="comment_permalink",
+    ),
     path("sections/<slug:slug>/", views.section_page, name="section"),
     path("tags/<slug:slug>/", views.tag_page, name="tag"),
     path("authors/<slug:slug>/", views.author_page, name="author"),

@@ -311,8 +311,9 @@ def test_article_page_query_count_does_not_grow_with_comments(
         parent = make_comment(article, status=Comment.Status.APPROVED, body=f"c{n}")
         if n % 10 == 0:
             make_comment(article, status=Comment.Status.APPROVED, parent=parent)
-    # the article (with section), its tags, its bylines, the visible comments
-    with django_assert_num_queries(4):
+    # the article (with section), its tags, its bylines; the comment page: its counts, its
+    # top level, their replies, the replies' replies (none), the pings
+    with django_assert_num_queries(8):
         response = client.get(article.get_absolute_url())
     assert response.status_code == 200
 

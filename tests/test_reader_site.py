@@ -195,8 +195,9 @@ def test_article_and_quote_pages_query_counts_do_not_grow(
     for n in range(count):
         quote.tags.add(f"t{n}")
     quote.authors.add(author)
-    # the article with its section, tags, bylines, the visible comments
-    with django_assert_num_queries(4):
+    # the article with its section, tags, bylines; the comment page: its counts, its top
+    # level, their replies (none), the pings
+    with django_assert_num_queries(7):
         html_of(client.get(article.get_absolute_url()))
     # the quote with its section, tags, bylines
     with django_assert_num_queries(3):

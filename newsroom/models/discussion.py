@@ -152,6 +152,11 @@ class Comment(models.Model):
         permissions = [("moderate_comment", _("Can moderate comments"))]
         indexes = [
             models.Index(fields=["article", "status", "submitted_at"], name="comment_article_idx"),
+            # A comment page's top level by offset, its counts from the index alone.
+            models.Index(
+                fields=["article", "status", "kind", "parent", "submitted_at"],
+                name="comment_page_idx",
+            ),
             models.Index(fields=["status", "submitted_at"], name="comment_queue_idx"),
             models.Index(fields=["author_email", "status"], name="comment_author_idx"),
             models.Index(fields=["ip_hash", "status"], name="comment_client_idx"),

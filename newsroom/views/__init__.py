@@ -5,7 +5,7 @@ comment posting. The URLconfs, and projects' ``handler500``, name them here.
 from __future__ import annotations
 
 from .articles import article_detail, render_article
-from .comments import post_comment
+from .comments import comment_permalink, post_comment
 from .listings import (
     archive_page,
     author_page,
@@ -22,6 +22,7 @@ __all__ = [
     "archive_page",
     "article_detail",
     "author_page",
+    "comment_permalink",
     "home",
     "next_publication",
     "post_comment",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -25,6 +25,7 @@ from ..pagecache import (
     marks_for,
     placeholder,
 )
+from .comment_pages import CommentPageRequest, load_page, requested_page
 
 OWN_COMMENTS_KEY = "newsroom_own_comments"
 
@@ -34,45 +35,31 @@ def own_comment_ids(request: HttpRequest) -> list[int]:
     return list(request.session.get(OWN_COMMENTS_KEY, []))
 
 
-def _comment_listing(article: Article, own: list[int], is_open: bool) -> dict:
-    """The rendered comment list, its count and the newest comments for structured data.
-
-    Built from one query; the comments arrive as a tree, pingbacks apart.
+def _comment_listing(
+    article: Article, own: list[int], is_open: bool, wanted: CommentPageRequest
+) -> dict:
+    """One page of the rendered comment list, the approved count and the page's approved
+    comments for structured data. Only the page's comments are loaded (``comment_pages``).
     """
-    visible = Q(status=Comment.Status.APPROVED)
-    if own:
-        visible |= Q(pk__in=own, status=Comment.Status.PENDING)
-    shown = list(article.comments.filter(visible).order_by("submitted_at", "position", "pk"))
-    replies: dict[int, list[Comment]] = {}
-    for comment in shown:
-        if comment.parent_id:
-            replies.setdefault(comment.parent_id, []).append(comment)
-    top_level, pings, approved = [], [], []
-    for comment in shown:
-        comment.children = replies.get(comment.pk, [])
-        if comment.kind != Comment.Kind.COMMENT:
-            pings.append(comment)
-            continue
-        if comment.parent_id is None:
-            top_level.append(comment)
-        if comment.status == Comment.Status.APPROVED:
-            approved.append(comment)
+    page = load_page(article, own, wanted)
     html = render_to_string(
         "newsroom/includes/comment_list.html",
         {
-            "comments": top_level,
-            "pings": pings,
+            "comments": page.comments,
+            "pings": page.pings,
             "comments_open": is_open,
             "reply_depth": conf.get("COMMENT_REPLY_DEPTH"),
+            "comment_page": page,
+            "page_links": page.links() if page.last > 1 else [],
         },
     )
-    newest = approved[-conf.get("JSON_LD_COMMENTS") :]
+    approved = [c for c in page.flat() if c.status == Comment.Status.APPROVED]
     return {
         "html": mark_safe(html),  # noqa: S308 (rendered by the template engine, escaped)
-        "count": len(approved),
+        "count": page.approved_count,
         "for_json_ld": [
             {"pk": c.pk, "name": c.author_name, "time": c.submitted_at, "text": c.text_for_readers}
-            for c in newest
+            for c in approved[: conf.get("JSON_LD_COMMENTS")]
         ],
     }
 
@@ -126,6 +113,7 @@ class ArticlePage:
     comments_open: bool
     own_comments: list[int]  # the reader's pending comments, shown to them alone
     reply_to: int | None  # ?reply=: the comment the form answers
+    comments: CommentPageRequest  # ?comments=N&order=: the comment page shown
 
 
 def comment_section(
@@ -144,7 +132,7 @@ def comment_section(
     name = "comments-open" if is_open else "comments-closed"
     listing = None if own else fragments.get(name)
     if listing is None:
-        listing = _comment_listing(article, own, is_open)
+        listing = _comment_listing(article, own, is_open, page.comments)
         if not own:
             fragments.keep(name, listing)
     form_html = None
@@ -166,18 +154,21 @@ def shared_parts(request: HttpRequest, slug: str, form: CommentForm | None) -> F
     in the cache at once, before the article itself is known: its row, the comment list
     (open or closed to new comments), the blank form, and the article with its metadata.
     Which of them a page uses depends on the article, the reader and the request."""
+    # The list and the article's parts (its JSON-LD lists the page's comments) are kept
+    # per comment page and order.
+    shown = requested_page(request).key
     wanted = {
         "record": (),
-        "comments-open": (),
-        "comments-closed": (),
-        "article": (request.scheme, request.get_host()),
+        "comments-open": shown,
+        "comments-closed": shown,
+        "article": (request.scheme, request.get_host(), *shown),
     }
     if form is None:
         wanted["comment_form"] = (_reply_to(request) or "",)
     return Fragments(slug, wanted)
 
 
-@cache_public_page(article_slug=lambda kwargs: kwargs["slug"], query=("reply",))
+@cache_public_page(article_slug=lambda kwargs: kwargs["slug"], query=("reply", "comments", "order"))
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """An article and its comment section. Staff also see drafts and scheduled articles."""
     fragments = shared_parts(request, slug, form=None)
@@ -204,6 +195,7 @@ def render_article(
         comments_open=get_policy().comments_open(article),
         own_comments=own_comment_ids(request),
         reply_to=_reply_to(request),
+        comments=requested_page(request),
     )
     if fragments is None:
         fragments = shared_parts(request, article.slug, form)

@@ -18,8 +18,9 @@ from .. import conf
 from ..discussion import posting
 from ..discussion.forms import CommentForm
 from ..discussion.policy import get_policy
-from ..models import Article
+from ..models import Article, Comment
 from .articles import OWN_COMMENTS_KEY, own_comment_ids, render_article
+from .comment_pages import comment_url, visible_filter
 
 
 def _refuse(request: HttpRequest, article: Article, message: str, status: int) -> HttpResponse:
@@ -101,4 +102,17 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
         messages.info(request, _("Your comment is awaiting moderation."))
     own = [stored.pk, *(pk for pk in own_comment_ids(request) if pk != stored.pk)]
     request.session[OWN_COMMENTS_KEY] = own[:50]
-    return redirect(f"{article.get_absolute_url()}#comment-{stored.pk}")
+    # The page where the comment appears (to its poster, while it awaits moderation).
+    return redirect(comment_url(stored, own[:50]))
+
+
+def comment_permalink(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A comment's lasting address: a redirect to its thread's page and its anchor, since
+    which page that is changes as comments are approved."""
+    own = own_comment_ids(request)
+    comments = Comment.objects.filter(visible_filter(own), article__slug=slug)
+    comment = get_object_or_404(
+        comments.filter(article__in=Article.objects.published()).select_related("article"),
+        pk=pk,
+    )
+    return redirect(comment_url(comment, own))

@@ -1,0 +1,198 @@
+"""Comment pages: a bounded number of top-level comments per page with their replies,
+the links between pages, permalinks, the poster's pending comment, the count and the cache."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from newsroom.discussion import decisions
+from newsroom.models import Comment
+from newsroom.pagecache import CACHE_HIT_HEADER
+
+from .form_tokens import sent_form_token
+
+START = timezone.now() - timedelta(days=30)
+TOP_LEVEL = re.compile(r'<ol class="comment-list">(.*)</ol>', re.S)
+APPROVED = Comment.Status.APPROVED
+
+
+def thread(article, top_level: int, reply_every: int = 10) -> list[Comment]:
+    """``top_level`` approved comments a minute apart, every ``reply_every``-th answered."""
+    comments = Comment.objects.bulk_create(
+        Comment(
+            article=article,
+            author_name=f"Reader {n}",
+            body=f"Top comment {n}.",
+            status=APPROVED,
+            submitted_at=START + timedelta(minutes=n),
+        )
+        for n in range(top_level)
+    )
+    Comment.objects.bulk_create(
+        Comment(
+            article=article,
+            parent=parent,
+            author_name="Replier",
+            body=f"Reply to {n}.",
+            status=APPROVED,
+            submitted_at=START + timedelta(minutes=n, seconds=30),
+        )
+        for n, parent in enumerate(comments)
+        if n % reply_every == 0
+    )
+    return comments
+
+
+def top_level_bodies(html: str) -> list[str]:
+    """The top-level comments in the list (the JSON-LD in the <head> lists them too)."""
+    return re.findall(r"Top comment (\d+)\.", html.split('id="comments"', 1)[1])
+
+
+@pytest.fixture
+def article(make_article):
+    return make_article(title="A long thread")
+
+
+@pytest.fixture
+def hundred_twenty(article):
+    return thread(article, 120)
+
+
+def get(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_pages_show_a_bounded_number_of_top_level_comments_with_replies(
+    client, article, hundred_twenty
+):
+    url = article.get_absolute_url()
+    first = get(client, url)
+    assert top_level_bodies(first) == [str(n) for n in range(50)]
+    assert all(f"Reply to {n}." in first for n in range(0, 50, 10))
+    assert "Reply to 50." not in first
+    assert 'href="?comments=2#comments"' in first and 'href="?comments=3#comments"' in first
+    assert "132 comments" in first  # every approved comment, replies too
+    third = get(client, f"{url}?comments=3")
+    assert top_level_bodies(third) == [str(n) for n in range(100, 120)]
+    assert "Reply to 110." in third
+    assert 'href="?#comments"' in third  # back to the first page
+    for past_the_end in ("4", "0", "x", "9" * 30):
+        assert client.get(f"{url}?comments={past_the_end}").status_code == 404
+
+
+def test_readers_may_read_newest_first(client, article, hundred_twenty):
+    html = get(client, f"{article.get_absolute_url()}?order=newest")
+    assert top_level_bodies(html) == [str(n) for n in range(119, 69, -1)]
+    assert 'href="?comments=2&amp;order=newest#comments"' in html
+
+
+def test_the_default_order_is_a_setting(client, article, hundred_twenty, settings):
+    settings.NEWSROOM_COMMENTS_ORDER = "newest"
+    html = get(client, article.get_absolute_url())
+    assert top_level_bodies(html)[0] == "119"
+
+
+def test_a_permalink_lands_on_the_page_and_anchor_of_its_thread(client, article, hundred_twenty):
+    on_page_two = hundred_twenty[60]
+    response = client.get(f"/articles/{article.slug}/comments/{on_page_two.pk}/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/articles/{article.slug}/?comments=2#comment-{on_page_two.pk}"
+    reply = Comment.objects.get(parent=hundred_twenty[10])
+    response = client.get(f"/articles/{article.slug}/comments/{reply.pk}/")
+    assert response["Location"] == f"/articles/{article.slug}/#comment-{reply.pk}"
+    assert f'id="comment-{reply.pk}"' in get(client, response["Location"])
+
+
+def test_a_held_comment_has_no_permalink_for_others(client, article, make_comment):
+    held = make_comment(article)
+    assert client.get(f"/articles/{article.slug}/comments/{held.pk}/").status_code == 404
+
+
+def test_the_poster_sees_their_pending_comment_on_the_page_where_it_appears(
+    client, article, hundred_twenty, settings
+):
+    settings.NEWSROOM_COMMENT_MIN_SECONDS = 0
+    data = {
+        "author_name": "Ann Reader",
+        "author_email": "ann@example.org",
+        "author_url": "",
+        "body": "My pending remark.",
+        "honeypot": "",
+        "token": sent_form_token(article, 10),
+    }
+    response = client.post(f"/articles/{article.slug}/comments/", data)
+    mine = Comment.objects.get(body="My pending remark.")
+    assert mine.status == Comment.Status.PENDING
+    assert response["Location"] == f"/articles/{article.slug}/?comments=3#comment-{mine.pk}"
+    assert "My pending remark." in get(client, response["Location"])
+    assert "My pending remark." not in get(client, article.get_absolute_url())
+    assert "My pending remark." not in get(Client(), response["Location"])
+
+
+@pytest.mark.parametrize("count", [5, 200])
+def test_the_query_count_does_not_grow_with_the_thread(
+    client, article, count, django_assert_num_queries, settings
+):
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0  # every request renders its page
+    thread(article, count, reply_every=2)
+    # the article with its section, tags, bylines; the comment page: its counts, its top
+    # level, their replies, the replies' replies (none), the pings
+    with django_assert_num_queries(8):
+        get(client, f"{article.get_absolute_url()}?comments=1&order=newest")
+
+
+def test_the_page_stays_small_however_long_the_thread(client, article):
+    thread(article, 2000, reply_every=4)
+    response = client.get(article.get_absolute_url())
+    assert len(response.content) < 300 * 1024
+    assert "2500 comments" in response.content.decode()
+
+
+def test_the_count_follows_each_decision(
+    client, article, make_comment, settings, django_capture_on_commit_callbacks
+):
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+    held = [make_comment(article) for _ in range(3)]
+    thread(article, 2, reply_every=1)
+
+    def heading() -> str:
+        return re.search(
+            r'id="comments-heading">([^<]*)<', get(client, article.get_absolute_url())
+        )[1]
+
+    assert heading() == "4 comments"
+    with django_capture_on_commit_callbacks(execute=True):
+        decisions.approve(held)
+    assert heading() == "7 comments"
+    with django_capture_on_commit_callbacks(execute=True):
+        decisions.reject(held[:1])
+    assert heading() == "6 comments"
+    with django_capture_on_commit_callbacks(execute=True):
+        decisions.mark_spam(held[1:2])
+    assert heading() == "5 comments"
+
+
+def test_each_comment_page_is_cached_and_refreshed_on_approval(
+    client, article, hundred_twenty, make_comment, django_capture_on_commit_callbacks
+):
+    url = article.get_absolute_url()
+    for address in (url, f"{url}?comments=2"):
+        assert client.get(address)[CACHE_HIT_HEADER] == "miss"
+    one, two = client.get(url), client.get(f"{url}?comments=2")
+    assert one[CACHE_HIT_HEADER] == two[CACHE_HIT_HEADER] == "hit"
+    assert top_level_bodies(two.content.decode()) == [str(n) for n in range(50, 100)]
+    assert top_level_bodies(one.content.decode())[0] == "0"
+    held = make_comment(article, body="Top comment 999.", submitted_at=START - timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        decisions.approve([held])
+    one, two = client.get(url), client.get(f"{url}?comments=2")
+    assert one[CACHE_HIT_HEADER] == two[CACHE_HIT_HEADER] == "miss"
+    assert top_level_bodies(one.content.decode())[0] == "999"
+    assert top_level_bodies(two.content.decode())[0] == "49"
