@@ -219,7 +219,8 @@ def test_drafts_and_scheduled_items_are_invisible_to_readers(
     quote = make_quote(title="Hidden quote", **fields)
     assert client.get(article.get_absolute_url()).status_code == 404
     assert client.get(quote.get_absolute_url()).status_code == 404
-    for url in ["/", "/feeds/rss/", "/feeds/atom/", "/sitemap.xml"]:
+    sitemaps = ["/sitemap-articles.xml", "/sitemap-quotes.xml", "/sitemap-news.xml"]
+    for url in ["/", "/feeds/rss/", "/feeds/atom/", *sitemaps]:
         assert b"Hidden" not in client.get(url).content, url
     assert client.get("/search/", {"q": "Hidden"}).context["results"] == []
 
@@ -318,7 +319,8 @@ def test_section_and_tag_feeds(client, article, make_article, kind):
 def test_sitemap_lists_published_items(client, article, make_quote, make_article):
     quote = make_quote()
     make_article(title="draft", slug="a-draft", status="draft")
-    xml = client.get("/sitemap.xml").content.decode()
+    parts = ["/sitemap-home.xml", "/sitemap-articles.xml", "/sitemap-quotes.xml"]
+    xml = "".join(client.get(part).content.decode() for part in [*parts, "/sitemap-sections.xml"])
     domain = Site.objects.get_current().domain
     assert f"<loc>http://{domain}/articles/aliyev-threatens-war/</loc>" in xml
     assert f"<loc>http://{domain}{quote.get_absolute_url()}</loc>" in xml
@@ -332,6 +334,7 @@ def test_robots_txt(client):
     assert response["Content-Type"] == "text/plain"
     assert "Disallow: /admin/" in response.content.decode()
     assert "Sitemap: http://testserver/sitemap.xml" in response.content.decode()
+    assert "Sitemap: http://testserver/sitemap-news.xml" in response.content.decode()
 
 
 # --- old URLs ----------------------------------------------------------------------------

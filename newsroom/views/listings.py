@@ -207,6 +207,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 def robots_txt(request: HttpRequest) -> HttpResponse:
-    sitemap = request.build_absolute_uri(reverse("sitemap"))
-    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /search/", f"Sitemap: {sitemap}"]
+    index = request.build_absolute_uri(reverse("sitemap"))
+    news = request.build_absolute_uri(reverse("sitemap_news"))
+    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /search/"]
+    lines += [f"Sitemap: {index}", f"Sitemap: {news}"]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
