@@ -1,18 +1,54 @@
-"""Every listed kind of item (articles, quick quotes...) as one newest-first list, paginated
+"""Every listed kind of item (articles, quick quotes...) as one newest-first list, paged
 in the database.
 
-``Timeline`` behaves like a sequence for Django's ``Paginator``: its count and each page
-take a fixed number of queries however many items there are.
+Listings walk it by keyset (``Timeline.older`` / ``Timeline.newer`` from a ``Position``):
+a deep page costs what the first one does, and nothing is counted. Feeds slice it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
-from django.db.models import CharField, QuerySet, Value
+from django.db.models import CharField, Q, QuerySet, Value
 
 from . import kinds
 from .models import Publishable
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where an item sits in the timeline: newest first by time, then kind name, then pk
+    (all descending), so that items published in the same microsecond still have an order."""
+
+    published_at: datetime
+    kind: str
+    pk: int
+
+    @classmethod
+    def of(cls, item: Publishable) -> Position:
+        return cls(item.published_at, item._meta.model_name, item.pk)
+
+    def token(self) -> str:
+        """The position in a URL: ``<microseconds since 1970>,<kind>,<pk>``, exact (no float
+        rounding) and with nothing a query string must escape."""
+        micros = (self.published_at - EPOCH) // timedelta(microseconds=1)
+        return f"{micros},{self.kind},{self.pk}"
+
+    @classmethod
+    def parse(cls, token: str) -> Position | None:
+        """The position a token names, or None for anything that is not one."""
+        parts = token.split(",")
+        if len(parts) != 3 or not all(len(part) <= 20 for part in parts):
+            return None  # also keeps int() away from huge digit strings
+        micros, kind, pk = parts
+        try:
+            return cls(EPOCH + timedelta(microseconds=int(micros)), kind, int(pk))
+        except (ValueError, OverflowError):
+            return None
 
 
 class Timeline:
@@ -38,14 +74,38 @@ class Timeline:
     def __getitem__(self, window: slice) -> list[Publishable]:
         if not isinstance(window, slice):
             raise TypeError("A timeline is read a page (a slice) at a time.")
+        return self._load(self._rows({}, window))
+
+    def older(self, than: Position | None, size: int) -> list[Publishable]:
+        """Up to ``size`` items just older than ``than`` (the newest ones without it)."""
+        if than is None:
+            return self[0:size]
+        filters = {kind: _before(than, kind) for kind in self.sources}
+        return self._load(self._rows(filters, slice(0, size)))
+
+    def newer(self, than: Position, size: int) -> list[Publishable]:
+        """Up to ``size`` items just newer than ``than``, newest first."""
+        filters = {kind: _after(than, kind) for kind in self.sources}
+        rows = self._rows(filters, slice(0, size), newest_first=False)
+        return self._load(rows[::-1])
+
+    def _rows(self, filters: dict[str, Q], window: slice, newest_first: bool = True) -> list:
+        """A window of every kind's (published_at, pk, kind) rows, each kind filtered, in one
+        query."""
+        if not self.sources:
+            return []
         rows = [
-            source.order_by().values_list("published_at", "pk", Value(kind, CharField()))
+            source.filter(filters.get(kind, Q()))
+            .order_by()
+            .annotate(kind_name=Value(kind, CharField()))
+            .values_list("published_at", "pk", "kind_name")
             for kind, source in self.sources.items()
         ]
-        if not rows:
-            return []
         merged = rows[0].union(*rows[1:], all=True) if len(rows) > 1 else rows[0]
-        page = list(merged.order_by("-published_at", "-pk")[window])
+        order = ("-published_at", "-kind_name", "-pk")
+        return list(merged.order_by(*(order if newest_first else [o[1:] for o in order]))[window])
+
+    def _load(self, page: list[tuple]) -> list[Publishable]:
         wanted: dict[str, list[int]] = {}
         for _published_at, pk, kind in page:
             wanted.setdefault(kind, []).append(pk)
@@ -54,6 +114,29 @@ class Timeline:
             for kind, pks in wanted.items()
         }
         return [found[kind][pk] for _published_at, pk, kind in page]
+
+
+def _before(position: Position, kind: str) -> Q:
+    """Rows of ``kind`` older than ``position``: the kind is one value per source, so the
+    tuple comparison becomes a condition on the indexed time (and pk on a tie)."""
+    if kind < position.kind:
+        return Q(published_at__lte=position.published_at)
+    if kind > position.kind:
+        return Q(published_at__lt=position.published_at)
+    return Q(published_at__lt=position.published_at) | Q(
+        published_at=position.published_at, pk__lt=position.pk
+    )
+
+
+def _after(position: Position, kind: str) -> Q:
+    """Rows of ``kind`` newer than ``position`` (the mirror of ``_before``)."""
+    if kind < position.kind:
+        return Q(published_at__gt=position.published_at)
+    if kind > position.kind:
+        return Q(published_at__gte=position.published_at)
+    return Q(published_at__gt=position.published_at) | Q(
+        published_at=position.published_at, pk__gt=position.pk
+    )
 
 
 def attach_tag_names(items: list[Publishable]) -> list[Publishable]:

@@ -1,9 +1,9 @@
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps.views import index, sitemap
 from django.urls import path
 
 from . import feeds, views
 from .pagecache import cache_public_page
-from .sitemaps import site_sitemaps
+from .sitemaps import news_sitemap, site_sitemaps
 
 app_name = "newsroom"
 
@@ -36,12 +36,21 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots"),
 ]
 
-# The sitemap lives outside the app namespace: django.contrib.sitemaps looks it up by name.
+# The sitemaps live outside the app namespace: django.contrib.sitemaps looks them up by
+# name. /sitemap.xml is the index; each section's parts are /sitemap-<section>.xml?p=N.
+_sitemaps = {"sitemaps": site_sitemaps()}
 sitemap_urlpatterns = [
     path(
         "sitemap.xml",
-        cache_public_page(expires=views.next_publication, query=("p",))(sitemap),
-        {"sitemaps": site_sitemaps()},
+        cached(index),
+        {**_sitemaps, "sitemap_url_name": "sitemap_section"},
         name="sitemap",
+    ),
+    path("sitemap-news.xml", cached(news_sitemap), name="sitemap_news"),
+    path(
+        "sitemap-<slug:section>.xml",
+        cache_public_page(expires=views.next_publication, query=("p",))(sitemap),
+        _sitemaps,
+        name="sitemap_section",
     ),
 ]

@@ -533,7 +533,7 @@ def test_a_miss_is_looked_up_once(article, monkeypatch):
 def test_the_middleware_knows_which_paths_are_cached_pages(article, settings):
     route = pages.cached_page_route
     assert route(article.get_absolute_url(), None) == (article.slug, ("reply", "comments", "order"))
-    assert route("/", None) == (None, ("page",))
+    assert route("/", None) == (None, ("before", "after"))
     assert route("/feeds/rss/", None) == (None, ())
     assert route("/admin/login/", None) is None
     assert route("/no/such/page/", None) is None

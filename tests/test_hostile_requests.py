@@ -638,6 +638,8 @@ def pages(article, make_quote, section):
         "/feeds/rss/",
         "/feeds/atom/",
         "/sitemap.xml",
+        "/sitemap-articles.xml",
+        "/sitemap-news.xml",
         "/robots.txt",
     ]
 

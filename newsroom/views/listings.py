@@ -7,9 +7,9 @@ from __future__ import annotations
 import calendar
 import logging
 import sys
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import InterfaceError, OperationalError
 from django.db.models import Min
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from taggit.models import Tag
 
 from .. import conf, kinds, search, seo
-from ..models import Author, Section
+from ..models import Author, Publishable, Section
 from ..pagecache import cache_public_page
-from ..timeline import Timeline
+from ..timeline import Position, Timeline
 
 logger = logging.getLogger(__name__)
 
@@ -36,18 +36,56 @@ def next_publication() -> datetime | None:
     return min((m for m in moments if m is not None), default=None)
 
 
-# Listing pages: cached until the next scheduled item goes live; they read only ?page=.
-cached_listing = cache_public_page(expires=next_publication, query=("page",))
+# Listing pages: cached until the next scheduled item goes live; they read only the cursor.
+cached_listing = cache_public_page(expires=next_publication, query=("before", "after"))
 
 
-def paginate(request: HttpRequest, timeline: Timeline) -> Page:
-    paginator = Paginator(timeline, conf.get("PAGE_SIZE"))
-    try:
-        return paginator.page(request.GET.get("page", 1))
-    except PageNotAnInteger:
-        return paginator.page(1)
-    except EmptyPage:
-        raise Http404(_("There is no such page.")) from None
+@dataclass
+class ListingPage:
+    """One page of a listing and the query strings of its neighbours ("" for none)."""
+
+    items: list[Publishable]
+    query: str = ""
+    newer: str = ""
+    older: str = ""
+
+
+def page_of(request: HttpRequest, timeline: Timeline) -> ListingPage:
+    """The page ``?before=`` or ``?after=`` names (the newest without either).
+
+    Pages are found by keyset, not by offset and count: one more row than a page tells
+    whether there is another, and a deep page costs what the first does (no COUNT(*), no
+    scan over the rows skipped). An unreadable cursor, or one past the end, is a 404.
+    """
+    size = conf.get("PAGE_SIZE")
+    before, after = request.GET.get("before"), request.GET.get("after")
+    if after is not None:
+        position = Position.parse(after)
+        if position is None:
+            raise Http404(_("There is no such page."))
+        rows = timeline.newer(position, size + 1)
+        if len(rows) > size:
+            items = rows[1:]
+            return _page(items, f"?after={position.token()}", newer=True, older=True)
+        # Fewer than a page newer: the reader is back at the top, the first page.
+    elif before is not None:
+        position = Position.parse(before)
+        rows = timeline.older(position, size + 1) if position else []
+        if not rows:
+            raise Http404(_("There is no such page."))
+        query = f"?before={position.token()}"
+        return _page(rows[:size], query, newer=True, older=len(rows) > size)
+    rows = timeline.older(None, size + 1)
+    return _page(rows[:size], "", newer=False, older=len(rows) > size)
+
+
+def _page(items: list[Publishable], query: str, *, newer: bool, older: bool) -> ListingPage:
+    return ListingPage(
+        items,
+        query,
+        newer=f"?after={Position.of(items[0]).token()}" if newer and items else "",
+        older=f"?before={Position.of(items[-1]).token()}" if older and items else "",
+    )
 
 
 def render_listing(
@@ -59,13 +97,13 @@ def render_listing(
     feeds: dict | None = None,
     extra: dict | None = None,
 ) -> HttpResponse:
-    page = paginate(request, timeline)
-    canonical = request.path + (f"?page={page.number}" if page.number > 1 else "")
+    page = page_of(request, timeline)
+    canonical = request.path + page.query
     context = {
         "title": title,
         "description": description,
         "page": page,
-        "items": page.object_list,
+        "items": page.items,
         "feeds": feeds or {},
         "meta": seo.page_meta(request, title=title, description=description, canonical=canonical),
         **(extra or {}),
@@ -76,7 +114,7 @@ def render_listing(
 @cached_listing
 def home(request: HttpRequest) -> HttpResponse:
     breaking = []
-    if request.GET.get("page", "1") == "1":
+    if "before" not in request.GET and "after" not in request.GET:
         breaking = Timeline.of(lambda model: model.objects.breaking())[:5]
     return render_listing(
         request,
@@ -169,6 +207,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 def robots_txt(request: HttpRequest) -> HttpResponse:
-    sitemap = request.build_absolute_uri(reverse("sitemap"))
-    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /search/", f"Sitemap: {sitemap}"]
+    index = request.build_absolute_uri(reverse("sitemap"))
+    news = request.build_absolute_uri(reverse("sitemap_news"))
+    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /search/"]
+    lines += [f"Sitemap: {index}", f"Sitemap: {news}"]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
