@@ -40,8 +40,8 @@ def next_publication() -> datetime | None:
 cached_listing = cache_public_page(expires=next_publication, query=("page",))
 
 
-def paginate(request: HttpRequest, timeline: Timeline) -> Page:
-    paginator = Paginator(timeline, conf.get("PAGE_SIZE"))
+def paginate(request: HttpRequest, items: Timeline | search.SearchResults) -> Page:
+    paginator = Paginator(items, conf.get("PAGE_SIZE"))
     try:
         return paginator.page(request.GET.get("page", 1))
     except PageNotAnInteger:
@@ -145,10 +145,11 @@ def archive_page(request: HttpRequest, year: int, month: int) -> HttpResponse:
 
 def search_page(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
-    results = search.search(query) if query else []
+    page = paginate(request, search.search(query)) if query else None
     context = {
         "query": query,
-        "results": results,
+        "page": page,
+        "results": page.object_list if page else [],
         "meta": seo.page_meta(request, title=_("Search"), canonical=request.path),
     }
     return render(request, "newsroom/search.html", context)
