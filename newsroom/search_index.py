@@ -70,7 +70,8 @@ def _sqlite_create(table: str, weights: Mapping[str, str]) -> list[str]:
         f"content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
         f"CREATE TRIGGER {fts}_ai AFTER INSERT ON {table} BEGIN {insert} END",
         f"CREATE TRIGGER {fts}_ad AFTER DELETE ON {table} BEGIN {delete} END",
-        f"CREATE TRIGGER {fts}_au AFTER UPDATE ON {table} BEGIN {delete} {insert} END",
+        # Only a change to the indexed text touches the index (not publishing, say).
+        f"CREATE TRIGGER {fts}_au AFTER UPDATE OF {names} ON {table} BEGIN {delete} {insert} END",
         f"INSERT INTO {fts}({fts}) VALUES ('rebuild')",
     ]
 

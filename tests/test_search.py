@@ -83,6 +83,9 @@ def test_drafts_and_scheduled_items_are_never_found(client, make_article, make_q
     make_quote(title="Secret quote", status="draft")
     make_article(title="Secret later", published_at=timezone.now() + timedelta(days=1))
     assert found(client, "secret") == []
+    # Publishing changes no indexed text, yet the item is found from then on.
+    Article.objects.filter(title="Secret plan").update(status="published")
+    assert [item.title for item in found(client, "secret")] == ["Secret plan"]
 
 
 def test_results_come_a_page_at_a_time(client, settings, make_article):
