@@ -1,16 +1,43 @@
-"""Search across every searchable kind (articles, quick quotes...): PostgreSQL full-text
-search with ranking, and a plain word match on other databases.
+"""Search across every searchable kind (articles, quick quotes...), through the index the
+database keeps (see ``search_index``): ranked, paginated, with highlighted snippets.
+
+PostgreSQL matches the stored ``tsvector`` (GIN index) with ``websearch_to_tsquery`` and ranks
+with ``ts_rank``; SQLite matches its FTS5 table and ranks with ``bm25``; without FTS5 (or on
+another database) a plain word match stands in. Snippets are made only for the page shown.
 """
 
 from __future__ import annotations
 
-from django.db import connection
-from django.db.models import Case, FloatField, Q, QuerySet, Value, When
+import re
+import secrets
 
-from . import kinds
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    FloatField,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.expressions import RawSQL
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from . import kinds, search_index
 from .models import Publishable
 
-RESULT_LIMIT = 50
+# SQL is built here from table and column names (model metadata, migrations' constants);
+# every value a reader or editor supplies goes in as a query parameter.
+# ruff: noqa: S608, S611
+
+# FTS5 weighs each column by a number where PostgreSQL has the letters A to D.
+BM25_WEIGHTS = {"A": 10.0, "B": 4.0, "C": 1.0, "D": 0.5}
+# A reader's query is cut to this many words on SQLite (each one is a term to match).
+MAX_WORDS = 10
 
 
 def _weights(model) -> dict[str, str]:
@@ -24,39 +51,175 @@ def _fields(model) -> list[str]:
     return list(_weights(model))
 
 
-def _postgres(queryset: QuerySet, query: str) -> QuerySet:
-    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+def engine() -> str:
+    """Which search runs here: "postgresql", "fts5" or "plain"."""
+    if connection.vendor == "postgresql":
+        return "postgresql"
+    if connection.vendor == "sqlite" and search_index.fts5_available():
+        return "fts5"
+    return "plain"
 
-    vector = None
-    for name, weight in _weights(queryset.model).items():
-        part = SearchVector(name, weight=weight, config="english")
-        vector = part if vector is None else vector + part
-    search_query = SearchQuery(query, search_type="websearch", config="english")
-    return (
-        queryset.annotate(document=vector, rank=SearchRank(vector, search_query))
-        .filter(document=search_query)
-        .order_by("-rank", "-published_at")
+
+def fts5_query(query: str) -> str:
+    """A reader's words as an FTS5 query that matches items holding all of them.
+
+    Each word is quoted, so FTS5's own syntax (``NEAR``, ``*``, ``:``) is just text:
+
+    >>> fts5_query('peace "talks" OR-')
+    '"peace" "talks" "OR"'
+    """
+    return " ".join(f'"{word}"' for word in re.findall(r"\w+", query)[:MAX_WORDS])
+
+
+class Marks:
+    """The start and end of a highlighted word in a snippet, drawn afresh for each search,
+    so no text an editor or reader wrote can pass for one."""
+
+    def __init__(self) -> None:
+        nonce = secrets.token_hex(8)
+        self.start, self.stop = f"hl{nonce}s", f"hl{nonce}e"
+
+    def to_html(self, raw: str | None) -> SafeString | None:
+        """The snippet with its text escaped and its marks as ``<mark>`` elements."""
+        if raw is None:
+            return None
+        first, *marked = raw.split(self.start)
+        html = [escape(first)]
+        for part in marked:
+            word, _, rest = part.partition(self.stop)
+            html += [format_html("<mark>{}</mark>", word), escape(rest)]
+        return mark_safe("".join(html))  # noqa: S308 (every piece escaped above)
+
+
+def _postgres(queryset: QuerySet, query: str) -> QuerySet:
+    table = queryset.model._meta.db_table
+    document = f'"{table}"."{search_index.COLUMN}"'
+    tsquery = "websearch_to_tsquery(%s::regconfig, %s)"
+    params = (search_index.CONFIG, query)
+    return queryset.filter(
+        RawSQL(f"{document} @@ {tsquery}", params, output_field=BooleanField())
+    ).annotate(rank=RawSQL(f"ts_rank({document}, {tsquery})", params, output_field=FloatField()))
+
+
+def _postgres_snippet(model, query: str, marks: Marks) -> RawSQL:
+    # The title is shown anyway: the snippet comes from the other fields.
+    names = [name for name in _fields(model) if name != "title"] or ["title"]
+    table = model._meta.db_table
+    text = " || ' … ' || ".join(f'coalesce("{table}"."{name}", \'\')' for name in names)
+    options = f"StartSel={marks.start}, StopSel={marks.stop}, MaxFragments=2, MaxWords=30"
+    return RawSQL(
+        f"ts_headline(%s::regconfig, {text}, websearch_to_tsquery(%s::regconfig, %s), %s)",
+        (search_index.CONFIG, search_index.CONFIG, query, options),
+        output_field=TextField(),
+    )
+
+
+def _fts5(queryset: QuerySet, query: str) -> QuerySet:
+    table = queryset.model._meta.db_table
+    fts = search_index.fts_table(table)
+    weights = ", ".join(str(BM25_WEIGHTS[w]) for w in _weights(queryset.model).values())
+    match = fts5_query(query)
+    # bm25 is lower for a better match; the rank is higher for one, as on PostgreSQL.
+    rank = (
+        f"(SELECT -bm25({fts}, {weights}) FROM {fts} "
+        f'WHERE {fts} MATCH %s AND rowid = "{table}"."id")'
+    )
+    return queryset.filter(
+        RawSQL(
+            f'"{table}"."id" IN (SELECT rowid FROM {fts} WHERE {fts} MATCH %s)',
+            (match,),
+            output_field=BooleanField(),
+        )
+    ).annotate(rank=RawSQL(rank, (match,), output_field=FloatField()))
+
+
+def _fts5_snippet(model, query: str, marks: Marks) -> RawSQL:
+    table = model._meta.db_table
+    fts = search_index.fts_table(table)
+    return RawSQL(
+        f"(SELECT snippet({fts}, -1, %s, %s, '…', 24) FROM {fts} "
+        f'WHERE {fts} MATCH %s AND rowid = "{table}"."id")',
+        (marks.start, marks.stop, fts5_query(query)),
+        output_field=TextField(),
     )
 
 
 def _plain(queryset: QuerySet, query: str) -> QuerySet:
     """Every word somewhere in the text; items with the words in the title first."""
-    words = query.split()[:10]
+    words = query.split()[:MAX_WORDS]
     fields = _fields(queryset.model)
     for word in words:
         queryset = queryset.filter(Q.create([(f"{f}__icontains", word) for f in fields], "OR"))
     in_title = Q.create([("title__icontains", word) for word in words], "AND")
     rank = Case(When(in_title, then=Value(1.0)), default=Value(0.5), output_field=FloatField())
-    return queryset.annotate(rank=rank).order_by("-rank", "-published_at")
+    return queryset.annotate(rank=rank)
 
 
-def search(query: str, limit: int = RESULT_LIMIT) -> list[Publishable]:
-    """Published items of every searchable kind matching the query, best first."""
-    if not query.split():
-        return []
-    ranked = _postgres if connection.vendor == "postgresql" else _plain
-    results: list[Publishable] = []
-    for kind in kinds.registered(searchable=True):
-        results += ranked(kind.model.objects.published().for_listing(), query)[:limit]
-    results.sort(key=lambda item: (item.rank, item.published_at), reverse=True)
-    return results[:limit]
+MATCHERS = {"postgresql": _postgres, "fts5": _fts5, "plain": _plain}
+SNIPPETS = {"postgresql": _postgres_snippet, "fts5": _fts5_snippet}
+
+
+class SearchResults:
+    """The published items of every searchable kind that match a query, best first.
+
+    Like ``Timeline``, a sequence for Django's ``Paginator``: counting and each page take a
+    fixed number of queries however many items match, and snippets are made for the page's
+    items only.
+    """
+
+    def __init__(self, query: str) -> None:
+        self.query = query
+        self.engine = engine()
+        self.marks = Marks()
+        match = MATCHERS[self.engine]
+        searchable = kinds.registered(searchable=True)
+        if self.engine == "fts5":
+            if not fts5_query(query):  # no word at all: FTS5 would refuse the query
+                searchable = []
+        elif not query.split():
+            searchable = []
+        self.sources = {
+            kind.name: match(kind.model.objects.published(), query) for kind in searchable
+        }
+
+    def count(self) -> int:
+        return sum(source.count() for source in self.sources.values())
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list[Publishable]:
+        if not isinstance(window, slice):
+            raise TypeError("Search results are read a page (a slice) at a time.")
+        rows = [
+            source.order_by().values_list("rank", "published_at", "pk", Value(kind, CharField()))
+            for kind, source in self.sources.items()
+        ]
+        if not rows:
+            return []
+        merged = rows[0].union(*rows[1:], all=True) if len(rows) > 1 else rows[0]
+        page = list(merged.order_by("-rank", "-published_at", "-pk")[window])
+        wanted: dict[str, list[int]] = {}
+        for _rank, _published_at, pk, kind in page:
+            wanted.setdefault(kind, []).append(pk)
+        found = {kind: self._items(kind, pks) for kind, pks in wanted.items()}
+        items = []
+        for rank, _published_at, pk, kind in page:
+            item = found[kind][pk]
+            item.rank = rank
+            item.snippet = self.marks.to_html(getattr(item, "raw_snippet", None))
+            items.append(item)
+        return items
+
+    def _items(self, kind: str, pks: list[int]) -> dict[int, Publishable]:
+        model = self.sources[kind].model
+        items = model.objects.for_listing()
+        snippet = SNIPPETS.get(self.engine)
+        if snippet is not None:
+            items = items.annotate(raw_snippet=snippet(model, self.query, self.marks))
+        return items.in_bulk(pks)
+
+
+def search(query: str) -> SearchResults:
+    """Published items of every searchable kind matching the query, to paginate."""
+    return SearchResults(query)

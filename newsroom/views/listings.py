@@ -10,6 +10,7 @@ import sys
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import InterfaceError, OperationalError
 from django.db.models import Min
 from django.http import Http404, HttpRequest, HttpResponse
@@ -86,6 +87,17 @@ def _page(items: list[Publishable], query: str, *, newer: bool, older: bool) -> 
         newer=f"?after={Position.of(items[0]).token()}" if newer and items else "",
         older=f"?before={Position.of(items[-1]).token()}" if older and items else "",
     )
+
+
+def paginate(request: HttpRequest, items: search.SearchResults) -> Page:
+    """A page of search results (``?page=``); a page past the end is a 404."""
+    paginator = Paginator(items, conf.get("PAGE_SIZE"))
+    try:
+        return paginator.page(request.GET.get("page", 1))
+    except PageNotAnInteger:
+        return paginator.page(1)
+    except EmptyPage:
+        raise Http404(_("There is no such page.")) from None
 
 
 def render_listing(
@@ -183,10 +195,11 @@ def archive_page(request: HttpRequest, year: int, month: int) -> HttpResponse:
 
 def search_page(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
-    results = search.search(query) if query else []
+    page = paginate(request, search.search(query)) if query else None
     context = {
         "query": query,
-        "results": results,
+        "page": page,
+        "results": page.object_list if page else [],
         "meta": seo.page_meta(request, title=_("Search"), canonical=request.path),
     }
     return render(request, "newsroom/search.html", context)
