@@ -119,3 +119,18 @@ def test_article_list_counts_comments_up_to_the_threshold(admin_client, make_art
     html = admin_client.get(ARTICLES).content.decode()
     assert '<td class="field-comment_count">6+</td>' in html
     assert '<td class="field-comment_count">2</td>' in html
+
+
+def test_article_form_shows_bounded_comment_counts(admin_client, make_article, settings):
+    settings.NEWSROOM_ADMIN_EXACT_COUNT_LIMIT = 5
+    article = make_article()
+    add_comments(article, 7)
+    add_comments(article, 2, status=Comment.Status.APPROVED)
+    url = reverse("admin:newsroom_article_change", args=[article.pk])
+    with CaptureQueriesContext(connection) as captured:
+        html = admin_client.get(url).content.decode()
+    assert "6+ comments, 6+ pending" in html
+    assert f"?article__id__exact={article.pk}&amp;status=all" in html
+    assert unbounded_counts(captured.captured_queries) == []
+    queue = admin_client.get(QUEUE, {"article__id__exact": article.pk, "status": "all"})
+    assert len(queue.context["cl"].result_list) == 9

@@ -14,7 +14,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Func, IntegerField, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from taggit.admin import TagAdmin as TaggitTagAdmin
@@ -203,6 +205,7 @@ class ArticleAdmin(PublishableAdmin):
     list_display = [*PublishableAdmin.list_display, "comment_count", "pending_count"]
     list_filter = [*PublishableAdmin.list_filter, "comment_mode"]
     search_fields = [*PublishableAdmin.search_fields, "dateline"]
+    readonly_fields = [*PublishableAdmin.readonly_fields, "comment_summary"]
 
     def get_fieldsets(self, request: HttpRequest, obj: Article | None = None) -> Fieldsets:
         return [
@@ -210,7 +213,7 @@ class ArticleAdmin(PublishableAdmin):
             (None, {"fields": ["dateline", "body"]}),
             self.publishing_fieldset,
             self.image_fieldset,
-            (_("Comments"), {"fields": ["comment_mode", "discussion_policy"]}),
+            (_("Comments"), {"fields": ["comment_mode", "discussion_policy", "comment_summary"]}),
             self.provenance_fieldset,
         ]
 
@@ -228,6 +231,24 @@ class ArticleAdmin(PublishableAdmin):
 
     # Not sortable: sorting by a count would count the comments of every article, where
     # the list counts those of its page's rows only (the subqueries run per shown row).
+    @admin.display(description=_("comments"))
+    def comment_summary(self, obj: Article) -> str:
+        if obj.pk is None:
+            return "—"
+        # Bounded counts over comment_article_idx, not the whole thread of a busy article.
+        comments = Comment.objects.filter(article=obj)
+        url = reverse("admin:newsroom_comment_changelist")
+        return format_html(
+            '<a href="{}?article__id__exact={}&amp;status=all">{}</a>',
+            url,
+            obj.pk,
+            _("%(total)s comments, %(pending)s pending")
+            % {
+                "total": counting.bounded_count(comments),
+                "pending": counting.bounded_count(comments.awaiting_moderation()),
+            },
+        )
+
     @admin.display(description=_("comments"))
     def comment_count(self, obj: Article) -> int:
         return counting.at_most(obj.comment_total)

@@ -1,4 +1,5 @@
-"""Indexes for the admin lists: the comment queue newest first, and its name-prefix search."""
+"""Indexes for the admin lists: articles and the comment queue newest first, and the
+queue's name-prefix search."""
 
 from django.conf import settings
 from django.db import migrations, models
@@ -12,6 +13,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddIndex(
+            model_name="article",
+            index=models.Index(fields=["published_at", "id"], name="newsroom_article_ls_idx"),
+        ),
         migrations.AddIndex(
             model_name='comment',
             index=models.Index(fields=['submitted_at', 'id'], name='comment_submitted_idx'),
