@@ -124,6 +124,9 @@ DEFAULTS: dict[str, Any] = {
     # Seconds one body may take to render: some 4 times what the largest allowed body of
     # ordinary prose takes on a busy machine, and well inside a web worker's timeout.
     "MARKDOWN_SECONDS": 10.0,
+    # Admin lists count exactly up to this many rows; past it they show "N+" or, on
+    # PostgreSQL, the planner's estimate, instead of counting a million rows per page.
+    "ADMIN_EXACT_COUNT_LIMIT": 10_000,
 }
 
 

@@ -8,65 +8,34 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib import admin, messages
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.contrib.admin.options import ShowFacets
+from django.contrib.admin.views.main import ChangeList
+from django.db.models import QuerySet
+from django.db.models.functions import Substr
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from ..discussion import decisions, posting
-from ..discussion.policy import RULE_STATUS
 from ..models import Ban, Comment, CommentStatusChange
+from .counting import BoundedPaginator, bounded_count
+from .queue import (
+    EXCERPT_CHARS,
+    QueueChangeList,
+    RuleFilter,
+    StatusChangeInline,
+    StatusFilter,
+)
 from .redaction import RedactionMixin
 from .shared import URL_FIELDS, NeverDeleteMixin
-
-if TYPE_CHECKING:
-    from django.db.models.expressions import OrderBy
-
-
-class StatusChangeInline(admin.TabularInline):
-    """The comment's history, read-only: the log is append-only."""
-
-    model = CommentStatusChange
-    fields = [
-        "created_at",
-        "action",
-        "from_status",
-        "to_status",
-        "actor_name",
-        "rule",
-        "reason",
-        "original_body",
-    ]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    verbose_name_plural = _("history")
-
-    def has_add_permission(self, request: HttpRequest, obj: Comment | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Comment | None = None) -> bool:
-        return False
-
-
-class RuleFilter(admin.SimpleListFilter):
-    title = _("rule")
-    parameter_name = "rule"
-
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        return [(rule, rule.replace("_", " ")) for rule in RULE_STATUS]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Comment]) -> QuerySet[Comment]:
-        if self.value() in RULE_STATUS:
-            return queryset.filter(rules__contains=f" {self.value()} ")
-        return queryset
 
 
 def highlight(text: str, words: list[str]) -> str:
@@ -100,16 +69,18 @@ class CommentAdmin(NeverDeleteMixin, RedactionMixin, admin.ModelAdmin):
         "reasons",
     ]
     list_display_links = ["comment_text"]
-    list_filter = [
-        "status",
-        RuleFilter,
-        "kind",
-        "submitted_at",
-        ("article", admin.RelatedOnlyFieldListFilter),
-    ]
+    # No date hierarchy and no article filter: each lists distinct values of the whole
+    # table. An article's comments are one link away: ?article__id__exact=<id>.
+    list_filter = [StatusFilter, RuleFilter, "kind", "submitted_at"]
     list_select_related = ["article"]
-    search_fields = ["author_name", "author_email", "body", "article__title"]
-    date_hierarchy = "submitted_at"
+    # Read by get_search_results, which searches indexed columns only.
+    search_fields = ["author_email", "author_name"]
+    search_help_text = _("An exact email address, or the start of a name (case matters).")
+    # Newest first, served by the (status, submitted_at) and (submitted_at, id) indexes.
+    ordering = ["-submitted_at", "-pk"]
+    paginator = BoundedPaginator
+    show_full_result_count = False
+    show_facets = ShowFacets.NEVER
     raw_id_fields = ["article", "parent", "user"]
     # The change page: the status is the only field its form has (the rest are shown).
     change_fields = [
@@ -138,20 +109,29 @@ class CommentAdmin(NeverDeleteMixin, RedactionMixin, admin.ModelAdmin):
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
-        counts = Comment.objects.aggregate(
-            **{status: Count("pk", filter=Q(status=status)) for status in Comment.Status.values}
-        )
-        status_counts = [(value, label, counts[value]) for value, label in Comment.Status.choices]
+        # One index-only count per status, each stopping at the threshold.
+        status_counts = [
+            (value, label, bounded_count(Comment.objects.filter(status=value)))
+            for value, label in Comment.Status.choices
+        ]
         extra_context = {**(extra_context or {}), "status_counts": status_counts}
         return super().changelist_view(request, extra_context)
 
-    def get_ordering(self, request: HttpRequest) -> list[OrderBy | str]:
-        pending_first = Case(
-            When(status=Comment.Status.PENDING, then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        )
-        return [pending_first.asc(), "-submitted_at", "-pk"]
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return QueueChangeList
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Comment], search_term: str
+    ) -> tuple[QuerySet[Comment], bool]:
+        # Substring search over a million bodies reads every row; an exact email uses
+        # comment_author_idx and a name prefix comment_name_idx. Full-text search of
+        # bodies belongs to the site's search index, not to this list.
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        if "@" in term:
+            return queryset.filter(author_email=term), False
+        return queryset.filter(author_name__startswith=term), False
 
     def has_moderate_permission(self, request: HttpRequest) -> bool:
         opts = self.opts
@@ -182,7 +162,16 @@ class CommentAdmin(NeverDeleteMixin, RedactionMixin, admin.ModelAdmin):
 
     @admin.display(description=_("comment"))
     def comment_text(self, obj: Comment) -> str:
-        return highlight(obj.excerpt, self._evidence(obj))
+        if hasattr(obj, "body_head"):
+            # The list's rows carry only the first characters (see QueueChangeList).
+            text = obj.body_head
+            if obj.is_redacted:
+                text = gettext("This comment was removed by a moderator: %(reason)s") % {
+                    "reason": obj.reason_head
+                }
+        else:
+            text = obj.text_for_readers
+        return highlight(Truncator(text).chars(80), self._evidence(obj))
 
     @admin.display(description=_("comment as posted"))
     def highlighted_body(self, obj: Comment) -> str:
@@ -313,15 +302,28 @@ class CommentStatusChangeAdmin(admin.ModelAdmin):
         "reason",
         "action",
     ]
-    list_filter = ["action", "to_status", "from_status", "rule", "created_at"]
-    list_select_related = ["comment"]
+    # No "rule" filter and no date hierarchy: both list distinct values of the whole log.
+    list_filter = ["action", "to_status", "from_status", "created_at"]
     search_fields = ["actor_name", "rule", "reason", "comment__author_name"]
-    date_hierarchy = "created_at"
+    ordering = ["-created_at", "-pk"]
+    paginator = BoundedPaginator
+    show_full_result_count = False
+    show_facets = ShowFacets.NEVER
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[CommentStatusChange]:
+        # The first characters of the comment, not the whole comment row, per entry; the
+        # entry's own copy of a redacted text stays in the database too.
+        return (
+            super()
+            .get_queryset(request)
+            .defer("original_body")
+            .annotate(comment_head=Substr("comment__body", 1, EXCERPT_CHARS))
+        )
 
     @admin.display(description=_("comment"))
     def comment_link(self, obj: CommentStatusChange) -> str:
         url = reverse("admin:newsroom_comment_change", args=[obj.comment_id])
-        return format_html('<a href="{}">{}</a>', url, obj.comment.excerpt)
+        return format_html('<a href="{}">{}</a>', url, Truncator(obj.comment_head).chars(80))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -9,12 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import ShowFacets
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Func, IntegerField, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from taggit.admin import TagAdmin as TaggitTagAdmin
@@ -22,6 +24,8 @@ from taggit.models import Tag
 
 from .. import rendering
 from ..models import Article, Author, Comment, Publishable, Section
+from . import counting
+from .counting import BoundedPaginator
 from .shared import URL_FIELDS
 
 if TYPE_CHECKING:
@@ -96,6 +100,10 @@ class PublishableAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at", "source_path", "source_hash", "source_extra"]
     actions = ["publish", "unpublish"]
     save_on_top = True
+    # Never COUNT(*) the whole table: counts stop at NEWSROOM_ADMIN_EXACT_COUNT_LIMIT.
+    paginator = BoundedPaginator
+    show_full_result_count = False
+    show_facets = ShowFacets.NEVER
 
     content_fieldset = (
         None,
@@ -178,15 +186,18 @@ class PublishableAdmin(admin.ModelAdmin):
         return len(items)
 
 
-def _count_comments(**filters: Any) -> Coalesce:
-    counts = (
-        Comment.objects.filter(article=OuterRef("pk"), **filters)
-        .order_by()
-        .values("article")
-        .annotate(total=Count("pk"))
-        .values("total")
-    )
-    return Coalesce(Subquery(counts), 0)
+class BoundedCount(Func):
+    """``COUNT(*)`` over a LIMIT-ed subquery: it reads at most ``limit + 1`` rows."""
+
+    template = "(SELECT COUNT(*) FROM %(expressions)s AS bounded)"
+    output_field = IntegerField()
+
+
+def _count_comments(**filters: Any) -> BoundedCount:
+    # Per shown row (the changelist evaluates one page), through comment_article_idx, and
+    # stopping past the threshold: a thread of 100,000 comments costs what one of 10,000 does.
+    rows = Comment.objects.filter(article=OuterRef("pk"), **filters).order_by().values("pk")
+    return BoundedCount(Subquery(rows[: counting.threshold() + 1]))
 
 
 @admin.register(Article)
@@ -194,6 +205,7 @@ class ArticleAdmin(PublishableAdmin):
     list_display = [*PublishableAdmin.list_display, "comment_count", "pending_count"]
     list_filter = [*PublishableAdmin.list_filter, "comment_mode"]
     search_fields = [*PublishableAdmin.search_fields, "dateline"]
+    readonly_fields = [*PublishableAdmin.readonly_fields, "comment_summary"]
 
     def get_fieldsets(self, request: HttpRequest, obj: Article | None = None) -> Fieldsets:
         return [
@@ -201,7 +213,7 @@ class ArticleAdmin(PublishableAdmin):
             (None, {"fields": ["dateline", "body"]}),
             self.publishing_fieldset,
             self.image_fieldset,
-            (_("Comments"), {"fields": ["comment_mode", "discussion_policy"]}),
+            (_("Comments"), {"fields": ["comment_mode", "discussion_policy", "comment_summary"]}),
             self.provenance_fieldset,
         ]
 
@@ -217,13 +229,33 @@ class ArticleAdmin(PublishableAdmin):
             )
         )
 
-    @admin.display(description=_("comments"), ordering="comment_total")
-    def comment_count(self, obj: Article) -> int:
-        return obj.comment_total
+    # Not sortable: sorting by a count would count the comments of every article, where
+    # the list counts those of its page's rows only (the subqueries run per shown row).
+    @admin.display(description=_("comments"))
+    def comment_summary(self, obj: Article) -> str:
+        if obj.pk is None:
+            return "—"
+        # Bounded counts over comment_article_idx, not the whole thread of a busy article.
+        comments = Comment.objects.filter(article=obj)
+        url = reverse("admin:newsroom_comment_changelist")
+        return format_html(
+            '<a href="{}?article__id__exact={}&amp;status=all">{}</a>',
+            url,
+            obj.pk,
+            _("%(total)s comments, %(pending)s pending")
+            % {
+                "total": counting.bounded_count(comments),
+                "pending": counting.bounded_count(comments.awaiting_moderation()),
+            },
+        )
 
-    @admin.display(description=_("pending"), ordering="comment_pending")
+    @admin.display(description=_("comments"))
+    def comment_count(self, obj: Article) -> int:
+        return counting.at_most(obj.comment_total)
+
+    @admin.display(description=_("pending"))
     def pending_count(self, obj: Article) -> int:
-        return obj.comment_pending
+        return counting.at_most(obj.comment_pending)
 
 
 # taggit's tag admin lets any staff user open its merge page; ours asks for the permission.

@@ -160,6 +160,12 @@ class Comment(models.Model):
             models.Index(fields=["status", "submitted_at"], name="comment_queue_idx"),
             models.Index(fields=["author_email", "status"], name="comment_author_idx"),
             models.Index(fields=["ip_hash", "status"], name="comment_client_idx"),
+            # The admin queue: newest first over all statuses, and its name-prefix search
+            # (the pattern operator class lets LIKE 'prefix%' use it on PostgreSQL).
+            models.Index(fields=["submitted_at", "id"], name="comment_submitted_idx"),
+            models.Index(
+                fields=["author_name"], name="comment_name_idx", opclasses=["varchar_pattern_ops"]
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

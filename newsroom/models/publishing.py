@@ -191,6 +191,8 @@ class Publishable(models.Model):
             models.Index(
                 fields=["is_breaking", "published_at"], name="%(app_label)s_%(class)s_brk_idx"
             ),
+            # The admin list's order, newest first over every status.
+            models.Index(fields=["published_at", "id"], name="%(app_label)s_%(class)s_ls_idx"),
         ]
 
     def __str__(self) -> str:
