@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('newsroom', '0007_comment_redaction'),
+        ('newsroom', '0009_comment_page_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

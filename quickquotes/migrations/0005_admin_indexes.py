@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('newsroom', '0010_admin_indexes'),
-        ('quickquotes', '0003_import_provenance'),
+        ('quickquotes', '0004_search_index'),
         ('taggit', '0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx'),
     ]
 
