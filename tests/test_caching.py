@@ -176,6 +176,19 @@ def test_an_invalidation_lost_while_the_cache_was_down_is_delivered_later(
     assert "Approved during the outage" in page.content.decode()
 
 
+def test_an_invalidation_recorded_for_another_cache_is_left_to_it(article, settings):
+    """Two sites on one database with caches of their own: each delivers and clears only
+    the invalidations its own cache missed."""
+    from newsroom.models import UndeliveredInvalidation
+
+    other = "another-site:1:" + versions.article_key(article.slug)
+    UndeliveredInvalidation.objects.create(key=other)
+    mine = versions.recorded_key(versions.article_key(article.slug))
+    UndeliveredInvalidation.objects.create(key=mine)
+    versions.deliver_recorded()
+    assert list(UndeliveredInvalidation.objects.values_list("key", flat=True)) == [other]
+
+
 def test_a_hit_never_looks_in_the_database_for_undelivered_invalidations(
     article, settings, django_assert_num_queries
 ):
@@ -191,7 +204,9 @@ def test_the_watcher_delivers_an_invalidation_another_process_recorded(article):
     Client().get(article.get_absolute_url())
     assert Client().get(article.get_absolute_url())[CACHE_HIT_HEADER] == "hit"
     # Another app server could not reach the cache when the article's comments changed.
-    UndeliveredInvalidation.objects.create(key=versions.article_key(article.slug))
+    UndeliveredInvalidation.objects.create(
+        key=versions.recorded_key(versions.article_key(article.slug))
+    )
     versions.deliver_recorded()  # what each process's watcher thread does every second
     page = Client().get(article.get_absolute_url())
     assert page[CACHE_HIT_HEADER] == "miss"
@@ -235,7 +250,9 @@ def test_a_process_trusts_the_cache_only_after_its_first_look_for_lost_invalidat
     from newsroom.models import UndeliveredInvalidation
 
     Client().get(article.get_absolute_url())  # cached
-    UndeliveredInvalidation.objects.create(key=versions.article_key(article.slug))
+    UndeliveredInvalidation.objects.create(
+        key=versions.recorded_key(versions.article_key(article.slug))
+    )
     settings.NEWSROOM_CACHE_WATCHER = True
     settings.NEWSROOM_CACHE_RECOVERY_SECONDS = 3600  # the watcher itself will not look
     versions.stop_watcher()
@@ -253,7 +270,9 @@ def test_invalidations_the_watcher_could_not_send_are_sent_before_the_next_hit(
     from newsroom.models import UndeliveredInvalidation
 
     Client().get(article.get_absolute_url())
-    UndeliveredInvalidation.objects.create(key=versions.article_key(article.slug))
+    UndeliveredInvalidation.objects.create(
+        key=versions.recorded_key(versions.article_key(article.slug))
+    )
     incr = versions._incr
 
     def down(key):

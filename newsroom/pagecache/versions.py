@@ -63,9 +63,16 @@ def _bump(key: str) -> None:
         try:
             from ..models import UndeliveredInvalidation
 
-            UndeliveredInvalidation.objects.get_or_create(key=key)
+            UndeliveredInvalidation.objects.get_or_create(key=recorded_key(key))
         except DatabaseError:
             logger.warning("Could not record the undelivered invalidation %s either.", key)
+
+
+def recorded_key(key: str) -> str:
+    """How the database records an invalidation: the key as this site's cache stores it
+    (with its KEY_PREFIX), so that only processes sharing that cache deliver it and clear
+    the record, never a site on the same database with a cache of its own."""
+    return cache.make_key(key)
 
 
 def deliver_invalidations() -> None:
@@ -86,7 +93,9 @@ def deliver_recorded() -> None:
     with _lock:
         keys = set(_undelivered)
     try:
-        recorded = dict(UndeliveredInvalidation.objects.values_list("key", "pk"))
+        prefix = recorded_key("")
+        found = UndeliveredInvalidation.objects.filter(key__startswith=prefix)
+        recorded = {key[len(prefix) :]: pk for key, pk in found.values_list("key", "pk")}
     except DatabaseError:
         recorded = {}  # cached pages are served without the database: keep serving them
     keys |= set(recorded)
