@@ -90,12 +90,21 @@ def fill(articles: int, comments: int, seed: int = 1) -> dict[str, int]:
                 for tag in {1 + int(rng.paretovariate(1.2)) % TAGS for _ in range(3)}:
                     copy.write_row((i, article_type, tag))
         ids = _comments(cur, rng, articles, comments, published)
+        # The moderation log: every fifth approved comment approved by the policy's rule.
+        cur.execute(
+            "INSERT INTO newsroom_commentstatuschange (comment_id, from_status, to_status, "
+            "actor_name, rule, reason, action, original_body, created_at) "
+            "SELECT id, 'pending', 'approved', '', 'policy', 'No rule held it.', 'status', '', "
+            "submitted_at + interval '1 minute' FROM newsroom_comment "
+            "WHERE status = 'approved' AND id % 5 = 0"
+        )
         for table in (
             "newsroom_section",
             "newsroom_author",
             "taggit_tag",
             "newsroom_article",
             "newsroom_comment",
+            "newsroom_commentstatuschange",
         ):
             cur.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
@@ -109,12 +118,12 @@ def fill(articles: int, comments: int, seed: int = 1) -> dict[str, int]:
 
 
 def _comments(cur, rng, articles: int, comments: int, published) -> dict[str, int]:
-    """Most comments spread thinly; the newest article holds a tenth of them, five more a
-    thirtieth each (at a million: 100,000 and 33,333), and one quiet article holds five."""
+    """Most comments spread thinly; the newest article holds a ninth of them, five more a
+    thirtieth each (at a million: 111,111 and 33,333), and one quiet article holds five."""
     hot = articles
     warm = list(range(articles - 5, articles))
     quiet = articles - 10
-    counts = {hot: comments // 10, **{a: comments // 30 for a in warm}, quiet: 5}
+    counts = {hot: comments // 9, **{a: comments // 30 for a in warm}, quiet: 5}
     spread = comments - sum(counts.values())
     columns = (
         "article_id, kind, author_name, author_email, author_url, body, status, "
