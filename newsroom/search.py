@@ -169,6 +169,7 @@ class SearchResults:
 
     def __init__(self, query: str) -> None:
         self.query = query
+        self.capped = False  # more matches than COUNT_LIMIT (known once counted)
         self.engine = engine()
         self.marks = Marks()
         match = MATCHERS[self.engine]
@@ -182,8 +183,17 @@ class SearchResults:
             kind.name: match(kind.model.objects.published(), query) for kind in searchable
         }
 
+    # A common word matches most of the archive: results are counted up to this many (a
+    # LIMIT-ed count, not a scan of every match), and pages reach that far.
+    COUNT_LIMIT = 1000
+
     def count(self) -> int:
-        return sum(source.count() for source in self.sources.values())
+        limit = self.COUNT_LIMIT
+        found = sum(
+            source.order_by().values("pk")[: limit + 1].count() for source in self.sources.values()
+        )
+        self.capped = found > limit
+        return min(found, limit)
 
     def __len__(self) -> int:
         return self.count()

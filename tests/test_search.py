@@ -174,3 +174,19 @@ def test_postgresql_matches_through_the_gin_index(make_article):
         plan = "\n".join(row[0] for row in cursor.fetchall())
     print(plan)
     assert "newsroom_article_search_idx" in plan
+
+
+def test_a_word_in_most_of_the_archive_is_counted_only_up_to_a_limit(
+    make_article, client, monkeypatch
+):
+    monkeypatch.setattr(search.SearchResults, "COUNT_LIMIT", 3)
+    for n in range(5):
+        make_article(title=f"Harbour {n}")
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get("/search/?q=harbour").content.decode()
+    assert "More than 3 results" in html
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert counts and all("LIMIT" in sql.upper() for sql in counts)
