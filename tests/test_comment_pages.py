@@ -196,3 +196,43 @@ def test_each_comment_page_is_cached_and_refreshed_on_approval(
     assert one[CACHE_HIT_HEADER] == two[CACHE_HIT_HEADER] == "miss"
     assert top_level_bodies(one.content.decode())[0] == "999"
     assert top_level_bodies(two.content.decode())[0] == "49"
+
+
+def _plans(queries: dict) -> dict[str, str]:
+    from django.db import connection
+
+    plans = {}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A table this small is read whole, and sorted: forbidding both shows what the
+            # index can serve.
+            for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+                cursor.execute(f"SET LOCAL {setting} = off")
+        explain = "EXPLAIN" if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN"
+        for name, query in queries.items():
+            sql, params = query.query.sql_with_params()
+            cursor.execute(f"{explain} {sql}", params)
+            plans[name] = "\n".join(str(row[-1]) for row in cursor.fetchall())
+    return plans
+
+
+def test_a_deep_page_is_found_in_the_index_alone_in_reading_order(article, hundred_twenty):
+    """The page's ids and the counts come from the index alone (``comment_thread_idx``),
+    already in reading order: no sort of the thread, and the rows the offset skips are never
+    read."""
+    from django.db import connection
+
+    from newsroom.views import comment_pages
+
+    top = comment_pages._top_level(article, [])
+    queries = {
+        f"ids, {order}": comment_pages._ordered(top, order).values("pk")[100:150]
+        for order in (comment_pages.OLDEST, comment_pages.NEWEST)
+    }
+    for name, plan in _plans(queries).items():
+        if connection.vendor == "postgresql":
+            assert "Index Only Scan" in plan and "comment_thread_idx" in plan, (name, plan)
+            assert "Sort" not in plan, (name, plan)
+        else:
+            assert "COVERING INDEX comment_thread_idx" in plan, (name, plan)
+            assert "TEMP B-TREE" not in plan, (name, plan)

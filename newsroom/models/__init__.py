@@ -14,6 +14,7 @@ from .discussion import (
     CommentStatusChange,
     CommentStatusChangeQuerySet,
     DeletionRefused,
+    ReadingPosition,
 )
 from .publishing import Article, Author, Publishable, PublishableQuerySet, Section
 
@@ -29,6 +30,7 @@ __all__ = [
     "DeletionRefused",
     "Publishable",
     "PublishableQuerySet",
+    "ReadingPosition",
     "Section",
     "UndeliveredInvalidation",
 ]
