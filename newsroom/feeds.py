@@ -93,7 +93,9 @@ class TagFeed(LatestFeed):
         return _("The latest tagged “%(tag)s”.") % {"tag": obj.name}
 
     def items(self, obj: Tag) -> list[Publishable]:
-        return attach_tag_names(Timeline.published(tags__slug=obj.slug)[:FEED_SIZE])
+        return attach_tag_names(
+            Timeline.of(lambda model: model.objects.published().tagged(obj))[:FEED_SIZE]
+        )
 
 
 class TagAtomFeed(TagFeed):

@@ -7,11 +7,12 @@ a deep page costs what the first one does, and nothing is counted. Feeds slice i
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from django.db.models import CharField, Q, QuerySet, Value
+from django.db.models import Q, QuerySet
 
 from . import kinds
 from .models import Publishable
@@ -90,20 +91,26 @@ class Timeline:
         return self._load(rows[::-1])
 
     def _rows(self, filters: dict[str, Q], window: slice, newest_first: bool = True) -> list:
-        """A window of every kind's (published_at, pk, kind) rows, each kind filtered, in one
-        query."""
-        if not self.sources:
-            return []
-        rows = [
-            source.filter(filters.get(kind, Q()))
-            .order_by()
-            .annotate(kind_name=Value(kind, CharField()))
-            .values_list("published_at", "pk", "kind_name")
+        """A window of every kind's (published_at, pk, kind) rows, each kind filtered.
+
+        One query per kind, each walking its own (published_at, id) index for at most
+        ``window.stop`` rows, merged here: a single query over the union of the kinds would
+        have the database sort every published item to find the first few.
+        """
+        if window.stop is None:
+            raise ValueError("A timeline is read a bounded window at a time.")
+        sign = "-" if newest_first else ""
+        per_kind = [
+            [
+                (published_at, kind, pk)
+                for published_at, pk in source.filter(filters.get(kind, Q()))
+                .order_by(f"{sign}published_at", f"{sign}pk")
+                .values_list("published_at", "pk")[: window.stop]
+            ]
             for kind, source in self.sources.items()
         ]
-        merged = rows[0].union(*rows[1:], all=True) if len(rows) > 1 else rows[0]
-        order = ("-published_at", "-kind_name", "-pk")
-        return list(merged.order_by(*(order if newest_first else [o[1:] for o in order]))[window])
+        merged = heapq.merge(*per_kind, reverse=newest_first)
+        return [(published_at, pk, kind) for published_at, kind, pk in merged][window]
 
     def _load(self, page: list[tuple]) -> list[Publishable]:
         wanted: dict[str, list[int]] = {}

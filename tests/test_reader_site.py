@@ -165,13 +165,13 @@ def _fill(make_article, make_quote, make_comment, section, author, count: int) -
 
 
 LISTING_BUDGETS = {
-    # next publication (2), breaking ids + items + bylines (3), page ids (1),
-    # articles and quotes with their bylines (4); nothing is counted
-    "/": 10,
-    # the section (1) + next publication (2) + ids (1) + items (4)
-    "/sections/world/": 8,
-    "/tags/karabakh/": 8,
-    "/authors/jane-doe/": 8,
+    # next publication (2), breaking ids of each kind (2) + items + bylines (2), page ids
+    # of each kind (2), articles and quotes with their bylines (4); nothing is counted
+    "/": 12,
+    # the section (1) + next publication (2) + ids of each kind (2) + items (4)
+    "/sections/world/": 9,
+    "/tags/karabakh/": 9,
+    "/authors/jane-doe/": 9,
 }
 
 

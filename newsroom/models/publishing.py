@@ -19,6 +19,7 @@ from ..rendering import render_markdown, safe_url
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from taggit.models import Tag
 
 
 class Section(models.Model):
@@ -75,6 +76,21 @@ class PublishableQuerySet(models.QuerySet):
 
     def breaking(self, now: datetime | None = None) -> PublishableQuerySet:
         return self.published(now).filter(is_breaking=True)
+
+    def tagged(self, tag: Tag) -> PublishableQuerySet:
+        """Items carrying ``tag``, as a semi-join on taggit's (content type, object, tag)
+        index. The planner can then walk the newest items and stop after a page when the tag
+        is common; a join through the tag's slug hides how common it is, and the id cast of
+        taggit's generic relation keeps that walk from using the index."""
+        from django.contrib.contenttypes.models import ContentType
+        from taggit.models import TaggedItem
+
+        tagged = TaggedItem.objects.filter(
+            content_type=ContentType.objects.get_for_model(self.model),
+            object_id=models.OuterRef("pk"),
+            tag=tag,
+        )
+        return self.filter(models.Exists(tagged))
 
     def visible_to(self, user: AbstractBaseUser | AnonymousUser | None) -> PublishableQuerySet:
         """Staff preview drafts and scheduled items; everyone else sees what is published."""

@@ -162,7 +162,7 @@ def tag_page(request: HttpRequest, slug: str) -> HttpResponse:
     return render_listing(
         request,
         title=_("Tagged “%(tag)s”") % {"tag": tag.name},
-        timeline=Timeline.published(tags__slug=slug),
+        timeline=Timeline.of(lambda model: model.objects.published().tagged(tag)),
         feeds=_feeds("tag_rss", "tag_atom", slug=slug),
     )
 
