@@ -1,9 +1,9 @@
-from django.contrib.sitemaps.views import index, sitemap
+from django.contrib.sitemaps.views import index
 from django.urls import path
 
 from . import feeds, views
 from .pagecache import cache_public_page
-from .sitemaps import news_sitemap, site_sitemaps
+from .sitemaps import news_sitemap, site_sitemaps, sitemap_part
 
 app_name = "newsroom"
 
@@ -49,7 +49,7 @@ sitemap_urlpatterns = [
     path("sitemap-news.xml", cached(news_sitemap), name="sitemap_news"),
     path(
         "sitemap-<slug:section>.xml",
-        cache_public_page(expires=views.next_publication, query=("p",))(sitemap),
+        cache_public_page(expires=views.next_publication, query=("p",))(sitemap_part),
         _sitemaps,
         name="sitemap_section",
     ),
