@@ -27,7 +27,7 @@ from .. import rendering, search
 from ..models import Article, Author, Comment, Publishable, Section
 from . import counting
 from .counting import BoundedPaginator
-from .shared import URL_FIELDS
+from .shared import URL_FIELDS, IndexedSearchMixin
 
 if TYPE_CHECKING:
     from ..models import PublishableQuerySet
@@ -86,7 +86,7 @@ class PublishableForm(forms.ModelForm):
         return body
 
 
-class PublishableAdmin(admin.ModelAdmin):
+class PublishableAdmin(IndexedSearchMixin, admin.ModelAdmin):
     """What the Article and QuickQuote admins share: list, filters and publishing actions."""
 
     form = PublishableForm
@@ -94,7 +94,7 @@ class PublishableAdmin(admin.ModelAdmin):
     list_display = ["title", "section", "visibility", "published_at", "is_breaking", "updated_at"]
     list_filter = [VisibilityFilter, "status", "section", "is_breaking", "published_at"]
     list_select_related = ["section"]
-    # Read by get_search_results: these match exactly, the text through the search index.
+    # Read by search_condition: these match exactly, the text through the search index.
     search_fields = ["slug", "source_path"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
@@ -138,17 +138,12 @@ class PublishableAdmin(admin.ModelAdmin):
         # The list shows no body: leave the largest columns in the database.
         return super().get_queryset(request).defer("body", "body_html", "source_extra")
 
-    def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet[Publishable], search_term: str
-    ) -> tuple[QuerySet[Publishable], bool]:
-        # Substring search reads every body in the table; the words go through the search
-        # index (drafts and scheduled items too), a pasted slug or source file through
-        # its own index. The list keeps its order: newest first, not by rank.
-        term = search_term.strip()
-        if not term:
-            return queryset, False
+    def search_condition(self, request: HttpRequest, term: str) -> Q:
+        # The words go through the search index (drafts and scheduled items too), a pasted
+        # slug or source file through its own index. The list keeps its order: newest
+        # first, not by rank.
         exact = Q.create([(name, term) for name in self.get_search_fields(request)], "OR")
-        return queryset.filter(search.matches(queryset.model, term) | exact), False
+        return search.matches(self.model, term) | exact
 
     @property
     def search_help_text(self) -> str:
