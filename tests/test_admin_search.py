@@ -1,6 +1,6 @@
 """The admin lists' search: articles and quick quotes through the search index (drafts and
-scheduled items too) or by an exact slug or source file. Each is served by indexes: none
-reads every row's text.
+scheduled items too) or by an exact slug or source file; the moderation log by a rule or the
+start of a moderator's name. Each is served by indexes: none reads every row's text.
 
 Runs on whichever database the suite uses: PostgreSQL's stored tsvector or SQLite's FTS5.
 """
@@ -17,13 +17,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from newsroom.models import Article
+from newsroom.discussion import decisions
+from newsroom.models import Article, Comment, CommentStatusChange
 from quickquotes.models import QuickQuote
 
 pytestmark = pytest.mark.django_db
 
 ARTICLES = reverse("admin:newsroom_article_changelist")
 QUOTES = reverse("admin:quickquotes_quickquote_changelist")
+LOG = reverse("admin:newsroom_commentstatuschange_changelist")
 
 # What a query that reads the full-text index says on each database.
 INDEX_READ = {"postgresql": "@@ websearch_to_tsquery", "sqlite": "_fts MATCH"}
@@ -110,6 +112,7 @@ def test_a_search_reads_the_index_in_the_same_queries_however_many_match(
             ["quickquotes_quickquote_search_idx", "quickquotes_quickquote_slug"],
             id="quick-quotes",
         ),
+        pytest.param(CommentStatusChange, ["log_rule_idx", "log_actor_idx"], id="log"),
     ],
 )
 def test_postgresql_serves_each_search_from_indexes(model, indexes):
@@ -128,11 +131,37 @@ def test_postgresql_serves_each_search_from_indexes(model, indexes):
     assert all(index in plan for index in indexes)
 
 
+def test_the_moderation_log_is_searched_by_a_moderator_or_a_rule(
+    admin_client, django_user_model, make_article, make_comment
+):
+    anna = django_user_model.objects.create_user("anna", is_staff=True)
+    boris = django_user_model.objects.create_user("boris", is_staff=True)
+    article = make_article()
+    first, second = make_comment(article), make_comment(article)
+    decisions.decide([first], Comment.Status.APPROVED, actor=anna)
+    decisions.decide([second], Comment.Status.REJECTED, actor=boris)
+    decisions.decide([second], Comment.Status.SPAM, rule="blocked_words")
+
+    def entries(query: str) -> set[tuple[str, str]]:
+        with CaptureQueriesContext(connection) as captured:
+            rows = admin_client.get(LOG, {"q": query}).context["cl"].result_list
+        assert not [q for q in captured.captured_queries if "%" + query in q["sql"]]
+        return {(entry.actor_name, entry.to_status) for entry in rows}
+
+    assert entries("anna") == {("anna", "approved")}
+    assert entries("bor") == {("boris", "rejected")}
+    # The start of a name, not any part of it (that would read every row of the log).
+    assert entries("nna") == set()
+    assert entries("blocked words") == {("", "spam")}
+    assert entries("blocked_words") == {("", "spam")}
+
+
 @pytest.mark.parametrize(
     ("url", "says"),
     [
         (ARTICLES, ["title, description or body", "drafts", "exact slug or source file"]),
         (QUOTES, ["title, description, quote, summary or body", "exact slug or source file"]),
+        (LOG, ["rule", "start of a moderator's user name"]),
     ],
 )
 def test_each_search_says_what_it_matches(admin_client, url, says):
