@@ -4,6 +4,7 @@ database keeps (see ``search_index``): ranked, paginated, with highlighted snipp
 PostgreSQL matches the stored ``tsvector`` (GIN index) with ``websearch_to_tsquery`` and ranks
 with ``ts_rank``; SQLite matches its FTS5 table and ranks with ``bm25``; without FTS5 (or on
 another database) a plain word match stands in. Snippets are made only for the page shown.
+``matches()`` and ``matching()`` filter any queryset of a kind (drafts too: the admin uses them).
 """
 
 from __future__ import annotations
@@ -47,7 +48,8 @@ def _weights(model) -> dict[str, str]:
     return {name: weight for name, weight in weights.items() if name in names}
 
 
-def _fields(model) -> list[str]:
+def indexed_fields(model) -> list[str]:
+    """The model's fields the search index holds, in the order their text is joined."""
     return list(_weights(model))
 
 
@@ -91,19 +93,32 @@ class Marks:
         return mark_safe("".join(html))  # noqa: S308 (every piece escaped above)
 
 
-def _postgres(queryset: QuerySet, query: str) -> QuerySet:
-    table = queryset.model._meta.db_table
-    document = f'"{table}"."{search_index.COLUMN}"'
-    tsquery = "websearch_to_tsquery(%s::regconfig, %s)"
-    params = (search_index.CONFIG, query)
-    return queryset.filter(
-        RawSQL(f"{document} @@ {tsquery}", params, output_field=BooleanField())
-    ).annotate(rank=RawSQL(f"ts_rank({document}, {tsquery})", params, output_field=FloatField()))
+TSQUERY = "websearch_to_tsquery(%s::regconfig, %s)"
+
+
+def _postgres_document(model) -> str:
+    return f'"{model._meta.db_table}"."{search_index.COLUMN}"'
+
+
+def _postgres_match(model, query: str) -> RawSQL:
+    return RawSQL(
+        f"{_postgres_document(model)} @@ {TSQUERY}",
+        (search_index.CONFIG, query),
+        output_field=BooleanField(),
+    )
+
+
+def _postgres_rank(model, query: str) -> RawSQL:
+    return RawSQL(
+        f"ts_rank({_postgres_document(model)}, {TSQUERY})",
+        (search_index.CONFIG, query),
+        output_field=FloatField(),
+    )
 
 
 def _postgres_snippet(model, query: str, marks: Marks) -> RawSQL:
     # The title is shown anyway: the snippet comes from the other fields.
-    names = [name for name in _fields(model) if name != "title"] or ["title"]
+    names = [name for name in indexed_fields(model) if name != "title"] or ["title"]
     table = model._meta.db_table
     text = " || ' … ' || ".join(f'coalesce("{table}"."{name}", \'\')' for name in names)
     options = f"StartSel={marks.start}, StopSel={marks.stop}, MaxFragments=2, MaxWords=30"
@@ -114,23 +129,27 @@ def _postgres_snippet(model, query: str, marks: Marks) -> RawSQL:
     )
 
 
-def _fts5(queryset: QuerySet, query: str) -> QuerySet:
-    table = queryset.model._meta.db_table
+def _fts5_match(model, query: str) -> RawSQL:
+    table = model._meta.db_table
     fts = search_index.fts_table(table)
-    weights = ", ".join(str(BM25_WEIGHTS[w]) for w in _weights(queryset.model).values())
-    match = fts5_query(query)
-    # bm25 is lower for a better match; the rank is higher for one, as on PostgreSQL.
-    rank = (
-        f"(SELECT -bm25({fts}, {weights}) FROM {fts} "
-        f'WHERE {fts} MATCH %s AND rowid = "{table}"."id")'
+    return RawSQL(
+        f'"{table}"."id" IN (SELECT rowid FROM {fts} WHERE {fts} MATCH %s)',
+        (fts5_query(query),),
+        output_field=BooleanField(),
     )
-    return queryset.filter(
-        RawSQL(
-            f'"{table}"."id" IN (SELECT rowid FROM {fts} WHERE {fts} MATCH %s)',
-            (match,),
-            output_field=BooleanField(),
-        )
-    ).annotate(rank=RawSQL(rank, (match,), output_field=FloatField()))
+
+
+def _fts5_rank(model, query: str) -> RawSQL:
+    table = model._meta.db_table
+    fts = search_index.fts_table(table)
+    weights = ", ".join(str(BM25_WEIGHTS[w]) for w in _weights(model).values())
+    # bm25 is lower for a better match; the rank is higher for one, as on PostgreSQL.
+    return RawSQL(
+        f"(SELECT -bm25({fts}, {weights}) FROM {fts} "
+        f'WHERE {fts} MATCH %s AND rowid = "{table}"."id")',
+        (fts5_query(query),),
+        output_field=FloatField(),
+    )
 
 
 def _fts5_snippet(model, query: str, marks: Marks) -> RawSQL:
@@ -144,19 +163,56 @@ def _fts5_snippet(model, query: str, marks: Marks) -> RawSQL:
     )
 
 
-def _plain(queryset: QuerySet, query: str) -> QuerySet:
-    """Every word somewhere in the text; items with the words in the title first."""
-    words = query.split()[:MAX_WORDS]
-    fields = _fields(queryset.model)
-    for word in words:
-        queryset = queryset.filter(Q.create([(f"{f}__icontains", word) for f in fields], "OR"))
-    in_title = Q.create([("title__icontains", word) for word in words], "AND")
-    rank = Case(When(in_title, then=Value(1.0)), default=Value(0.5), output_field=FloatField())
-    return queryset.annotate(rank=rank)
+def _words(query: str) -> list[str]:
+    return query.split()[:MAX_WORDS]
 
 
-MATCHERS = {"postgresql": _postgres, "fts5": _fts5, "plain": _plain}
+def _plain_match(model, query: str) -> Q:
+    """Every word somewhere in the text."""
+    fields = indexed_fields(model)
+    return Q.create(
+        [Q.create([(f"{f}__icontains", word) for f in fields], "OR") for word in _words(query)],
+        "AND",
+    )
+
+
+def _plain_rank(model, query: str) -> Case:
+    """Items with the words in the title first."""
+    in_title = Q.create([("title__icontains", word) for word in _words(query)], "AND")
+    return Case(When(in_title, then=Value(1.0)), default=Value(0.5), output_field=FloatField())
+
+
+MATCHES = {"postgresql": _postgres_match, "fts5": _fts5_match, "plain": _plain_match}
+RANKS = {"postgresql": _postgres_rank, "fts5": _fts5_rank, "plain": _plain_rank}
 SNIPPETS = {"postgresql": _postgres_snippet, "fts5": _fts5_snippet}
+
+
+def has_words(query: str, current: str | None = None) -> bool:
+    """Whether the query holds a word to look for (FTS5 refuses a query without one)."""
+    if (current or engine()) == "fts5":
+        return bool(fts5_query(query))
+    return bool(query.split())
+
+
+def matches(model, query: str) -> Q:
+    """A condition for ``filter()``: the model's items whose indexed text holds the query's
+    words, through the index of the database in use. It names no state, so drafts match too;
+    a query without a word matches nothing."""
+    current = engine()
+    if not has_words(query, current):
+        return Q(pk__in=[])
+    return Q(MATCHES[current](model, query))
+
+
+def matching(queryset: QuerySet, query: str) -> QuerySet:
+    """The items of ``queryset`` that match the query, in the queryset's own order."""
+    return queryset.filter(matches(queryset.model, query))
+
+
+def ranked(queryset: QuerySet, query: str) -> QuerySet:
+    """``matching()``, each item annotated with its ``rank`` (higher for a better match)."""
+    rank = RANKS[engine()](queryset.model, query)
+    return matching(queryset, query).annotate(rank=rank)
 
 
 class SearchResults:
@@ -172,15 +228,9 @@ class SearchResults:
         self.capped = False  # more matches than COUNT_LIMIT (known once counted)
         self.engine = engine()
         self.marks = Marks()
-        match = MATCHERS[self.engine]
-        searchable = kinds.registered(searchable=True)
-        if self.engine == "fts5":
-            if not fts5_query(query):  # no word at all: FTS5 would refuse the query
-                searchable = []
-        elif not query.split():
-            searchable = []
+        searchable = kinds.registered(searchable=True) if has_words(query, self.engine) else []
         self.sources = {
-            kind.name: match(kind.model.objects.published(), query) for kind in searchable
+            kind.name: ranked(kind.model.objects.published(), query) for kind in searchable
         }
 
     # A common word matches most of the archive: results are counted up to this many (a

@@ -9,7 +9,6 @@ from .models import QuickQuote
 @admin.register(QuickQuote)
 class QuickQuoteAdmin(PublishableAdmin):
     list_display = ["title", "speaker", *PublishableAdmin.list_display[1:]]
-    search_fields = [*PublishableAdmin.search_fields, "quote", "summary", "citation", "speaker"]
 
     def get_fieldsets(self, request, obj=None):
         return [

@@ -165,7 +165,7 @@ def test_postgresql_matches_through_the_gin_index(make_article):
     make_article(title="Glacier")
     # The match alone: with every row published, the planner may rather walk the
     # (status, published_at) index for so few rows.
-    matching = search.MATCHERS["postgresql"](Article.objects.order_by(), "glacier")
+    matching = search.matching(Article.objects.order_by(), "glacier")
     sql, params = matching.values("pk").query.sql_with_params()
     with connection.cursor() as cursor:
         # A table this small is read whole; forbidding that shows the index can serve.

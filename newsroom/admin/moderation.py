@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.admin.options import ShowFacets
 from django.contrib.admin.views.main import ChangeList
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Substr
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
@@ -35,7 +35,7 @@ from .queue import (
     StatusFilter,
 )
 from .redaction import RedactionMixin
-from .shared import URL_FIELDS, NeverDeleteMixin
+from .shared import URL_FIELDS, IndexedSearchMixin, NeverDeleteMixin
 
 
 def highlight(text: str, words: list[str]) -> str:
@@ -49,7 +49,7 @@ def highlight(text: str, words: list[str]) -> str:
 
 
 @admin.register(Comment)
-class CommentAdmin(NeverDeleteMixin, RedactionMixin, admin.ModelAdmin):
+class CommentAdmin(IndexedSearchMixin, NeverDeleteMixin, RedactionMixin, admin.ModelAdmin):
     """The moderation queue: pending comments first, decided in bulk through the log.
 
     What a reader wrote (and what was derived from it) is shown, never edited, for every
@@ -73,7 +73,7 @@ class CommentAdmin(NeverDeleteMixin, RedactionMixin, admin.ModelAdmin):
     # table. An article's comments are one link away: ?article__id__exact=<id>.
     list_filter = [StatusFilter, RuleFilter, "kind", "submitted_at"]
     list_select_related = ["article"]
-    # Read by get_search_results, which searches indexed columns only.
+    # Read by search_condition, which searches indexed columns only.
     search_fields = ["author_email", "author_name"]
     search_help_text = _("An exact email address, or the start of a name (case matters).")
     # Newest first, served by the (status, submitted_at) and (submitted_at, id) indexes.
@@ -120,18 +120,12 @@ class CommentAdmin(NeverDeleteMixin, RedactionMixin, admin.ModelAdmin):
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
         return QueueChangeList
 
-    def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet[Comment], search_term: str
-    ) -> tuple[QuerySet[Comment], bool]:
-        # Substring search over a million bodies reads every row; an exact email uses
-        # comment_author_idx and a name prefix comment_name_idx. Full-text search of
-        # bodies belongs to the site's search index, not to this list.
-        term = search_term.strip()
-        if not term:
-            return queryset, False
+    def search_condition(self, request: HttpRequest, term: str) -> Q:
+        # An exact email uses comment_author_idx and a name prefix comment_name_idx.
+        # Full-text search of bodies belongs to the site's search index, not to this list.
         if "@" in term:
-            return queryset.filter(author_email=term), False
-        return queryset.filter(author_name__startswith=term), False
+            return Q(author_email=term)
+        return Q(author_name__startswith=term)
 
     def has_moderate_permission(self, request: HttpRequest) -> bool:
         opts = self.opts
@@ -289,7 +283,7 @@ class BanAdmin(NeverDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(CommentStatusChange)
-class CommentStatusChangeAdmin(admin.ModelAdmin):
+class CommentStatusChangeAdmin(IndexedSearchMixin, admin.ModelAdmin):
     """The moderation log, read-only for everyone."""
 
     list_display = [
@@ -304,7 +298,12 @@ class CommentStatusChangeAdmin(admin.ModelAdmin):
     ]
     # No "rule" filter and no date hierarchy: both list distinct values of the whole log.
     list_filter = ["action", "to_status", "from_status", "created_at"]
-    search_fields = ["actor_name", "rule", "reason", "comment__author_name"]
+    # Read by search_condition, which searches indexed columns only.
+    search_fields = ["rule", "actor_name"]
+    search_help_text = _(
+        "A rule's name, such as “blocked words”, or the start of a moderator's user name "
+        "(case matters). To find a reader's comments, search the comment list."
+    )
     ordering = ["-created_at", "-pk"]
     paginator = BoundedPaginator
     show_full_result_count = False
@@ -319,6 +318,13 @@ class CommentStatusChangeAdmin(admin.ModelAdmin):
             .defer("original_body")
             .annotate(comment_head=Substr("comment__body", 1, EXCERPT_CHARS))
         )
+
+    def search_condition(self, request: HttpRequest, term: str) -> Q:
+        # A rule uses log_rule_idx and a name prefix log_actor_idx; substrings of the
+        # reason or of the reader's name would read the whole log and every comment it
+        # joins. A rule may be typed as the comment list's rule filter shows it.
+        rule = "_".join(term.lower().split())
+        return Q(rule=rule) | Q(actor_name__startswith=term)
 
     @admin.display(description=_("comment"))
     def comment_link(self, obj: CommentStatusChange) -> str:

@@ -297,6 +297,14 @@ class CommentStatusChange(models.Model):
         verbose_name = _("comment status change")
         verbose_name_plural = _("moderation log")
         ordering = ["created_at", "pk"]
+        indexes = [
+            # The admin log's search: an exact rule, and the start of a moderator's name
+            # (the pattern operator class lets LIKE 'prefix%' use it on PostgreSQL).
+            models.Index(fields=["rule"], name="log_rule_idx"),
+            models.Index(
+                fields=["actor_name"], name="log_actor_idx", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
 
     def __str__(self) -> str:
         if self.action == self.Action.REDACTION:
