@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('newsroom', '0010_admin_indexes'),
+        ('newsroom', '0012_sitemap_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
