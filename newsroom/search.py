@@ -221,7 +221,16 @@ class SearchResults:
     Like ``Timeline``, a sequence for Django's ``Paginator``: counting and each page take a
     fixed number of queries however many items match, and snippets are made for the page's
     items only.
+
+    A common word matches most of the archive, and ranking every match costs a read of most
+    of it. So the ranking runs over the newest ``COUNT_LIMIT`` matches of each kind: the
+    most relevant of the recent ones come first. A rare word has fewer matches than that, and
+    all of them are ranked.
     """
+
+    # Matches counted (a LIMIT-ed count, not a scan of every match) and ranked, per kind;
+    # pages reach that far.
+    COUNT_LIMIT = 1000
 
     def __init__(self, query: str) -> None:
         self.query = query
@@ -229,21 +238,39 @@ class SearchResults:
         self.engine = engine()
         self.marks = Marks()
         searchable = kinds.registered(searchable=True) if has_words(query, self.engine) else []
-        self.sources = {
-            kind.name: ranked(kind.model.objects.published(), query) for kind in searchable
+        self.models = {kind.name: kind.model for kind in searchable}
+        self._newest: dict[str, list[int]] | None = None
+
+    def newest(self) -> dict[str, list[int]]:
+        """The ids of each kind's newest matches, up to one more than ``COUNT_LIMIT`` (so a
+        capped count shows): one query per kind, which the database serves from the
+        (status, published_at, id) index when most items match and from the search index
+        when few do."""
+        if self._newest is None:
+            self._newest = {
+                kind: list(
+                    matching(model.objects.published(), self.query)
+                    .order_by("-published_at", "-pk")
+                    .values_list("pk", flat=True)[: self.COUNT_LIMIT + 1]
+                )
+                for kind, model in self.models.items()
+            }
+        return self._newest
+
+    @property
+    def sources(self) -> dict[str, QuerySet]:
+        """The ranked candidates of each kind."""
+        return {
+            kind: ranked(
+                self.models[kind].objects.filter(pk__in=ids[: self.COUNT_LIMIT]), self.query
+            )
+            for kind, ids in self.newest().items()
         }
 
-    # A common word matches most of the archive: results are counted up to this many (a
-    # LIMIT-ed count, not a scan of every match), and pages reach that far.
-    COUNT_LIMIT = 1000
-
     def count(self) -> int:
-        limit = self.COUNT_LIMIT
-        found = sum(
-            source.order_by().values("pk")[: limit + 1].count() for source in self.sources.values()
-        )
-        self.capped = found > limit
-        return min(found, limit)
+        found = sum(len(ids) for ids in self.newest().values())
+        self.capped = found > self.COUNT_LIMIT
+        return min(found, self.COUNT_LIMIT)
 
     def __len__(self) -> int:
         return self.count()
@@ -272,7 +299,7 @@ class SearchResults:
         return items
 
     def _items(self, kind: str, pks: list[int]) -> dict[int, Publishable]:
-        model = self.sources[kind].model
+        model = self.models[kind]
         items = model.objects.for_listing()
         snippet = SNIPPETS.get(self.engine)
         if snippet is not None:

@@ -188,5 +188,27 @@ def test_a_word_in_most_of_the_archive_is_counted_only_up_to_a_limit(
     with CaptureQueriesContext(connection) as queries:
         html = client.get("/search/?q=harbour").content.decode()
     assert "More than 3 results" in html
-    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
-    assert counts and all("LIMIT" in sql.upper() for sql in counts)
+    sql = [q["sql"].upper() for q in queries.captured_queries]
+    assert not any("COUNT(" in one for one in sql)
+    # Each kind's newest matches: one more than the limit, so the page knows there are more.
+    newest = [
+        one for one in sql if "ORDER BY" in one and "PUBLISHED_AT" in one and "LIMIT 4" in one
+    ]
+    assert len(newest) == 2, sql
+
+
+def test_a_common_word_is_ranked_among_its_newest_matches(make_article, monkeypatch):
+    """Ranking every match of a word in most of the archive reads most of the archive: the
+    ranking runs over each kind's newest COUNT_LIMIT matches."""
+    monkeypatch.setattr(search.SearchResults, "COUNT_LIMIT", 3)
+    now = timezone.now()
+    oldest = make_article(title="Harbour", published_at=now - timedelta(days=9))
+    newer = [
+        make_article(title=f"Story {n}", body="The harbour.", published_at=now - timedelta(days=n))
+        for n in range(1, 5)
+    ]
+    results = search.search("harbour")
+    assert results.count() == 3 and results.capped
+    # The title match ranks first among the candidates, but it is not one of them.
+    assert [item.pk for item in results[0:10]] == [item.pk for item in newer[:3]]
+    assert oldest.pk not in {item.pk for item in results[0:10]}
