@@ -24,6 +24,8 @@ DEFAULTS: dict[str, Any] = {
     "COMMENT_MAX_LENGTH": 5000,
     # Top-level comments per comment page (each with its replies): bounds an article's page.
     "COMMENTS_PER_PAGE": 50,
+    # Replies shown under each comment; the rest are on the comment's own reply pages.
+    "REPLIES_SHOWN": 10,
     # The order a comment page shows unless the reader asks (?order=): "oldest" or "newest".
     "COMMENTS_ORDER": "oldest",
     # A form sent sooner than this after the page loaded was not typed by a person.

@@ -551,7 +551,8 @@ def test_a_miss_is_looked_up_once(article, monkeypatch):
 
 def test_the_middleware_knows_which_paths_are_cached_pages(article, settings):
     route = pages.cached_page_route
-    assert route(article.get_absolute_url(), None) == (article.slug, ("reply", "comments", "order"))
+    article_query = ("reply", "comments", "order", "thread")
+    assert route(article.get_absolute_url(), None) == (article.slug, article_query)
     assert route("/", None) == (None, ("before", "after"))
     assert route("/feeds/rss/", None) == (None, ())
     assert route("/admin/login/", None) is None
@@ -564,7 +565,8 @@ def test_the_middleware_knows_which_paths_are_cached_pages(article, settings):
 
 def test_long_paths_are_resolved_every_time(article):
     long_path = "/articles/" + "x" * pages.REMEMBERED_PATH_LENGTH + "/"
-    assert pages.cached_page_route(long_path, None) == ("x" * 300, ("reply", "comments", "order"))
+    article_query = ("reply", "comments", "order", "thread")
+    assert pages.cached_page_route(long_path, None) == ("x" * 300, article_query)
     cached = pages._cached_page_route.cache_info().currsize
     pages.cached_page_route(long_path + "y/", None)
     assert pages._cached_page_route.cache_info().currsize == cached

@@ -236,3 +236,109 @@ def test_a_deep_page_is_found_in_the_index_alone_in_reading_order(article, hundr
         else:
             assert "COVERING INDEX comment_thread_idx" in plan, (name, plan)
             assert "TEMP B-TREE" not in plan, (name, plan)
+
+
+def replies(parent: Comment, count: int, start: int = 0) -> list[Comment]:
+    """``count`` approved replies to ``parent``, a second apart."""
+    return Comment.objects.bulk_create(
+        Comment(
+            article=parent.article,
+            parent=parent,
+            author_name="Replier",
+            body=f"Answer {n}.",
+            status=APPROVED,
+            submitted_at=parent.submitted_at + timedelta(seconds=n + 1),
+        )
+        for n in range(start, start + count)
+    )
+
+
+def answers(html: str) -> list[int]:
+    return [int(n) for n in re.findall(r"Answer (\d+)\.", html.split('id="comments"', 1)[1])]
+
+
+def test_a_comment_shows_its_first_replies_and_links_to_the_rest(client, article, settings):
+    settings.NEWSROOM_REPLIES_SHOWN = 10
+    settings.NEWSROOM_COMMENTS_PER_PAGE = 50
+    top = thread(article, 3, reply_every=100)[1]  # no replies of their own
+    replies(top, 120)
+    html = get(client, article.get_absolute_url())
+    assert answers(html) == list(range(10))
+    assert f'href="?thread={top.pk}#comment-{top.pk}"' in html
+    assert "110 more replies" in html
+    # Its reply pages: the comment, then its replies, 50 a page, linked to each other.
+    first = get(client, f"{article.get_absolute_url()}?thread={top.pk}")
+    assert f'id="comment-{top.pk}"' in first and "Top comment 1." in first
+    assert answers(first) == list(range(50))
+    assert f'href="?thread={top.pk}&amp;comments=3#comments"' in first
+    assert "Back to all comments" in first
+    third = get(client, f"{article.get_absolute_url()}?thread={top.pk}&comments=3")
+    assert answers(third) == list(range(100, 120))
+    assert client.get(f"{article.get_absolute_url()}?thread={top.pk}&comments=4").status_code == 404
+
+
+def test_a_reply_page_caps_the_replies_below_its_own(client, article, settings):
+    settings.NEWSROOM_REPLIES_SHOWN = 2
+    top = thread(article, 1, reply_every=100)[0]
+    first, *_ = replies(top, 5)
+    Comment.objects.bulk_create(
+        Comment(
+            article=article,
+            parent=first,
+            author_name="Deep",
+            body=f"Deeper {n}.",
+            status=APPROVED,
+            submitted_at=first.submitted_at + timedelta(milliseconds=n + 1),
+        )
+        for n in range(4)
+    )
+    page = get(client, f"{article.get_absolute_url()}?thread={top.pk}")
+    assert answers(page) == list(range(5))
+    listed = page.split('id="comments"', 1)[1]
+    assert re.findall(r"Deeper (\d)\.", listed) == ["0", "1"]
+    assert f'href="?thread={first.pk}#comment-{first.pk}"' in page and "2 more replies" in page
+
+
+def test_permalinks_of_replies_past_the_first_land_on_their_reply_page(client, article, settings):
+    settings.NEWSROOM_REPLIES_SHOWN = 10
+    settings.NEWSROOM_COMMENTS_PER_PAGE = 50
+    top = thread(article, 60, reply_every=100)[55]  # on comment page 2
+    answered = replies(top, 70)
+    base = article.get_absolute_url()
+    for reply, expected in [
+        (answered[3], f"{base}?comments=2#comment-{answered[3].pk}"),
+        (answered[30], f"{base}?thread={top.pk}#comment-{answered[30].pk}"),
+        (answered[60], f"{base}?thread={top.pk}&comments=2#comment-{answered[60].pk}"),
+    ]:
+        response = client.get(f"/articles/{article.slug}/comments/{reply.pk}/")
+        assert response["Location"] == expected
+        assert f'id="comment-{reply.pk}"' in get(client, response["Location"])
+    # The reply page links back to where the comment sits among the others.
+    page = get(client, f"{base}?thread={top.pk}")
+    assert f'href="{base}?comments=2#comment-{top.pk}"' in page
+
+
+@pytest.mark.parametrize("thread_param", ["0", "12x", "9" * 30, "-1", "other", "held"])
+def test_a_reply_page_of_no_visible_comment_of_the_article_is_not_found(
+    client, article, make_article, make_comment, thread_param
+):
+    other = thread(make_article(title="Elsewhere"), 1)[0]
+    held = make_comment(article)
+    value = {"other": str(other.pk), "held": str(held.pk)}.get(thread_param, thread_param)
+    response = client.get(f"{article.get_absolute_url()}?thread={value}")
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("count", [12, 300])
+def test_one_comment_with_many_replies_keeps_the_page_bounded(
+    client, article, count, django_assert_num_queries, settings
+):
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+    settings.NEWSROOM_REPLIES_SHOWN = 10
+    top = thread(article, 2, reply_every=100)[0]
+    replies(top, count)
+    # the article with its section, tags, bylines; the comment page: its counts, its top
+    # level, the first replies, their replies (none), the pings
+    with django_assert_num_queries(8):
+        html = get(client, article.get_absolute_url())
+    assert len(answers(html)) == 10

@@ -28,7 +28,7 @@ def test_a_hit_needs_no_state(make_article):
 
 
 def test_the_cached_views_are_registered_with_their_routes():
-    assert pages._routes[views.article_detail].query == ("reply", "comments", "order")
+    assert pages._routes[views.article_detail].query == ("reply", "comments", "order", "thread")
     assert pages._routes[views.article_detail].article_slug({"slug": "a"}) == "a"
     assert pages._routes[views.home].query == ("before", "after")
     assert views.post_comment not in pages._routes

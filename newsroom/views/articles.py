@@ -25,7 +25,7 @@ from ..pagecache import (
     marks_for,
     placeholder,
 )
-from .comment_pages import CommentPageRequest, load_page, requested_page
+from .comment_pages import CommentPageRequest, comment_url, load_page, requested_page
 
 OWN_COMMENTS_KEY = "newsroom_own_comments"
 
@@ -51,6 +51,8 @@ def _comment_listing(
             "reply_depth": conf.get("COMMENT_REPLY_DEPTH"),
             "comment_page": page,
             "page_links": page.links() if page.last > 1 else [],
+            # A reply page links back to where its comment is shown among the others.
+            "thread_back_url": comment_url(page.thread, own) if page.thread else "",
         },
     )
     approved = [c for c in page.flat() if c.status == Comment.Status.APPROVED]
@@ -168,7 +170,9 @@ def shared_parts(request: HttpRequest, slug: str, form: CommentForm | None) -> F
     return Fragments(slug, wanted)
 
 
-@cache_public_page(article_slug=lambda kwargs: kwargs["slug"], query=("reply", "comments", "order"))
+@cache_public_page(
+    article_slug=lambda kwargs: kwargs["slug"], query=("reply", "comments", "order", "thread")
+)
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """An article and its comment section. Staff also see drafts and scheduled articles."""
     fragments = shared_parts(request, slug, form=None)
