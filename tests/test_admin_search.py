@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from newsroom import search
 from newsroom.discussion import decisions
 from newsroom.models import Article, Comment, CommentStatusChange
 from quickquotes.models import QuickQuote
@@ -83,6 +84,15 @@ def test_a_quick_quote_is_found_by_a_word_of_its_quote(admin_client, make_quote)
     quote = make_quote(title="On bread", quote="Bread before ballots.")
     make_quote(title="On water", quote="Water first.")
     assert found(admin_client, QUOTES, "ballots") == [quote]
+
+
+def test_a_quick_quote_is_found_by_its_speaker_or_citation(admin_client, make_quote):
+    """Who said it and where are in the index: the admin and the site search find them."""
+    quote = make_quote(title="On bread", speaker="Anahit Sargsyan", citation="Azatutyun radio")
+    make_quote(title="On water", speaker="Someone Else", citation="A newspaper")
+    assert found(admin_client, QUOTES, "Sargsyan") == [quote]
+    assert found(admin_client, QUOTES, "azatutyun") == [quote]
+    assert [item.pk for item in search.search("sargsyan")[0:10]] == [quote.pk]
 
 
 @pytest.mark.parametrize("url", [ARTICLES, QUOTES])
@@ -160,7 +170,10 @@ def test_the_moderation_log_is_searched_by_a_moderator_or_a_rule(
     ("url", "says"),
     [
         (ARTICLES, ["title, description or body", "drafts", "exact slug or source file"]),
-        (QUOTES, ["title, description, quote, summary or body", "exact slug or source file"]),
+        (
+            QUOTES,
+            ["title, description, quote, summary, speaker, citation or body", "exact slug"],
+        ),
         (LOG, ["rule", "start of a moderator's user name"]),
     ],
 )

@@ -140,4 +140,6 @@ def test_search_weighs_the_fields_each_kind_names():
     from newsroom.search import _weights
 
     assert _weights(Article) == {"title": "A", "description": "B", "body": "C"}
-    assert list(_weights(QuickQuote)) == ["title", "description", "quote", "summary", "body"]
+    assert list(_weights(QuickQuote)) == [
+        *("title", "description", "quote", "summary", "speaker", "citation", "body")
+    ]
