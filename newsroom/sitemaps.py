@@ -5,7 +5,8 @@ News sitemap of the last two days' items.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+import re
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -29,6 +30,10 @@ SITEMAP_LIMIT = 10_000
 # What Google News reads: items of the last two days, at most 1,000 of them.
 NEWS_WINDOW = timedelta(hours=48)
 NEWS_LIMIT = 1_000
+
+
+# What Django's slug path converter accepts, and what reverse() writes unchanged.
+PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
 class PublishedRows:
@@ -74,6 +79,32 @@ class KindSitemap(Sitemap):
 
     def location(self, item: dict[str, Any]) -> str:
         return reverse(self.kind.detail_view, kwargs={"slug": item["slug"]})
+
+    def locations(self, items: list[dict[str, Any]]) -> list[str]:
+        """Every item's ``location()``, at the cost of one ``reverse()`` for the part.
+
+        A slug goes into the detail URL as it is (the slug converter, and nothing in a slug
+        needs quoting), so the URL is the same around every slug: it is taken from the
+        first item's, and checked against the last item's own ``reverse()``. A slug that
+        is not a plain slug, or a URL that is not made that way, is reversed item by item.
+        """
+        if not items:
+            return []
+        first = items[0]["slug"]
+        path = self.location(items[0])
+        cut = path.rfind(first)
+        if cut < 0 or not PLAIN_SLUG.fullmatch(first):
+            return [self.location(item) for item in items]
+        before, after = path[:cut], path[cut + len(first) :]
+        paths = [
+            before + item["slug"] + after
+            if PLAIN_SLUG.fullmatch(item["slug"])
+            else self.location(item)
+            for item in items
+        ]
+        if paths[-1] != self.location(items[-1]):
+            return [self.location(item) for item in items]
+        return paths
 
     def lastmod(self, item: dict[str, Any]) -> datetime:
         return item["updated_at"]
@@ -146,13 +177,19 @@ def sitemap_part(
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
     ]
     latest = None
-    for item in page.object_list:
+    items = list(page.object_list)
+    if hasattr(sitemap, "locations"):
+        paths = sitemap.locations(items)
+    else:
+        paths = [sitemap.location(item) for item in items]
+    zone = timezone.get_current_timezone()
+    for item, path in zip(items, paths, strict=True):
         lastmod = _value(sitemap, "lastmod", item)
         if isinstance(lastmod, datetime):
             latest = lastmod if latest is None else max(latest, lastmod)
-        fields = [("loc", base + sitemap.location(item))]
+        fields = [("loc", base + path)]
         if lastmod is not None:
-            fields.append(("lastmod", _day(lastmod)))
+            fields.append(("lastmod", _day(lastmod, zone)))
         for name in ("changefreq", "priority"):
             value = _value(sitemap, name, item)
             if value is not None:
@@ -175,10 +212,10 @@ def _value(sitemap: Sitemap, name: str, item: Any) -> Any:
     return attribute(item) if callable(attribute) else attribute
 
 
-def _day(moment: date) -> str:
+def _day(moment: date, zone: tzinfo) -> str:
     """A lastmod as Django's sitemap template writes it: the day, in the site's time zone."""
     if isinstance(moment, datetime) and timezone.is_aware(moment):
-        moment = timezone.localtime(moment)
+        moment = moment.astimezone(zone)
     return moment.strftime("%Y-%m-%d")
 
 

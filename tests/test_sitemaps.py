@@ -10,6 +10,7 @@ import pytest
 from django.contrib.sites.models import Site
 from django.utils import timezone
 
+from newsroom import kinds
 from newsroom.sitemaps import KindSitemap, news_language
 
 pytestmark = pytest.mark.django_db
@@ -158,3 +159,19 @@ def test_a_part_says_what_djangos_own_sitemap_view_says(
     assert ours["X-Robots-Tag"] == theirs["X-Robots-Tag"]
     if part == "articles":
         assert ours["Last-Modified"] == theirs["Last-Modified"]
+
+
+def test_a_parts_locations_are_each_items_own_reverse():
+    """``locations()`` reverses one URL for the part; every location is what ``location()``
+    gives for that item, also where the derivation cannot hold."""
+    sitemap = KindSitemap(kinds.get("article"))
+    items = [{"slug": slug} for slug in ["articles", "b-2", "C_3", "article-4"]]
+    assert sitemap.locations(items) == [sitemap.location(item) for item in items]
+    assert sitemap.locations([]) == []
+
+    class Shouting(KindSitemap):
+        def location(self, item):
+            return f"/loud/{item['slug'].upper()}/"
+
+    shouting = Shouting(kinds.get("article"))
+    assert shouting.locations(items) == [shouting.location(item) for item in items]
