@@ -1,13 +1,17 @@
-"""The reader pages and admin screens on a big PostgreSQL site: how long each takes, how many
-queries it makes and how large it is, at --articles (default 100,000) and --comments (default
-1,000,000); --compare SMALL runs a small site too and prints the ratios.
+"""The reader pages and admin screens on a big site: how long each takes, how many queries it
+makes and how large it is, at --articles (default 100,000) and --comments (default 1,000,000);
+--compare SMALL runs a small site too and prints the ratios.
 
-Each size runs in a child process on its own database (newsroom_scale_<pid>), migrated, then
-filled with COPY (bench/scale_fill.py) and measured in-process with the test client, the cache
-cleared before every request. Takes minutes at full size; not part of CI::
+Each size runs in a child process on its own database, migrated, then filled fast
+(bench/scale_fill.py) and measured in-process with the test client, the cache cleared before
+every request. On PostgreSQL (the default) the database is newsroom_scale_<pid>_<articles>,
+filled with COPY; with --database sqlite, a file in a temporary directory, filled with
+executemany in one transaction, its FTS5 index written by the triggers. Takes minutes at full
+size; not part of CI::
 
     .venv/bin/python bench/scale.py --articles 1000 --comments 10000
     .venv/bin/python bench/scale.py --compare 1000
+    .venv/bin/python bench/scale.py --database sqlite --compare 1000
 """
 
 from __future__ import annotations
@@ -17,10 +21,13 @@ import json
 import os
 import re
 import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -29,11 +36,11 @@ PG = os.environ.get("SCALE_PG", "postgres://postgres@127.0.0.1:5432")
 COMMON, RARE = "government", "quetzalcoatl"
 
 
-def environment(database: str) -> dict[str, str]:
+def environment(url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings",
-        DATABASE_URL=f"{PG}/{database}",
+        DATABASE_URL=url,
         SECRET_KEY=secrets.token_urlsafe(50),
         DEBUG="1",
         ALLOWED_HOSTS="testserver",
@@ -47,6 +54,33 @@ def admin_sql(sql: str) -> None:
 
     with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
         conn.execute(sql)
+
+
+@contextmanager
+def postgresql(name: str, keep: bool) -> Iterator[tuple[str, str]]:
+    """A new, empty PostgreSQL database: its URL and what to call it in the report."""
+    admin_sql(f'DROP DATABASE IF EXISTS "{name}"')
+    admin_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{PG}/{name}", f"database {name}"
+    finally:
+        if not keep:
+            admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def sqlite(name: str, keep: bool) -> Iterator[tuple[str, str]]:
+    """A new SQLite file in a temporary directory: its URL and its path."""
+    folder = Path(tempfile.mkdtemp(prefix=f"{name}_"))
+    path = folder / "scale.sqlite3"
+    try:
+        yield f"sqlite:///{path}", str(path)
+    finally:
+        if not keep:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+NEW_DATABASE = {"postgresql": postgresql, "sqlite": sqlite}
 
 
 def timed(client, url: str) -> tuple[float, int, int, int]:
@@ -155,7 +189,10 @@ def middle(article: int) -> int:
     return max(1, max(pages, default=2) // 2)
 
 
-def explain() -> str:
+def explain() -> tuple[str, str]:
+    """The plan of the first page of a search for the common word, and what it is called:
+    run and timed on PostgreSQL, the query planner's plan on SQLite (it cannot analyze)."""
+    from django.db import connection
     from django.db.models import CharField, Value
 
     from newsroom import search
@@ -166,7 +203,10 @@ def explain() -> str:
         for kind, source in results.sources.items()
     ]
     merged = rows[0].union(*rows[1:], all=True) if len(rows) > 1 else rows[0]
-    return merged.order_by("-rank", "-published_at", "-pk")[:20].explain(analyze=True)
+    first = merged.order_by("-rank", "-published_at", "-pk")[:20]
+    if connection.vendor == "postgresql":
+        return "EXPLAIN ANALYZE", first.explain(analyze=True)
+    return "EXPLAIN QUERY PLAN", first.explain()
 
 
 def child(args: argparse.Namespace) -> None:
@@ -180,19 +220,18 @@ def child(args: argparse.Namespace) -> None:
     ids = fill(args.articles, args.comments)
     filled = time.perf_counter() - started
     results = measure(ids)
-    report = {"fill_s": filled, "results": results, "explain": explain()}
+    how, plan = explain()
+    report = {"fill_s": filled, "results": results, "explain_how": how, "explain": plan}
     Path(args.child).write_text(json.dumps(report))
 
 
-def run_size(articles: int, comments: int, keep: bool) -> dict:
-    database = f"newsroom_scale_{os.getpid()}_{articles}"
-    env = environment(database)
-    admin_sql(f'DROP DATABASE IF EXISTS "{database}"')
-    admin_sql(f'CREATE DATABASE "{database}"')
-    try:
+def run_size(vendor: str, articles: int, comments: int, keep: bool) -> dict:
+    name = f"newsroom_scale_{os.getpid()}_{articles}"
+    with NEW_DATABASE[vendor](name, keep) as (url, where):
+        env = environment(url)
         manage = [sys.executable, str(ROOT / "manage.py")]
         subprocess.run([*manage, "migrate", "-v0"], env=env, cwd=ROOT, check=True)
-        out = Path(tempfile.gettempdir()) / f"{database}.json"
+        out = Path(tempfile.gettempdir()) / f"{name}.json"
         command = [
             sys.executable,
             __file__,
@@ -208,11 +247,8 @@ def run_size(articles: int, comments: int, keep: bool) -> dict:
         )
         report = json.loads(out.read_text())
         out.unlink()
-    finally:
-        if not keep:
-            admin_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     print(
-        f"\n{articles:,} articles, {comments:,} comments (database {database}"
+        f"\n{articles:,} articles, {comments:,} comments on {vendor} ({where}"
         f"{', kept' if keep else ''}; filled in {report['fill_s']:.0f} s)\n"
     )
     print("| page | ms | queries | KiB | status |\n| --- | ---: | ---: | ---: | ---: |")
@@ -221,7 +257,7 @@ def run_size(articles: int, comments: int, keep: bool) -> dict:
             f"| {row['page']} | {row['ms']:.1f} | {row['queries']} | {row['kib']:.1f} "
             f"| {row['status']} |"
         )
-    print(f"\nEXPLAIN ANALYZE, search for '{COMMON}' (first page):\n\n{report['explain']}")
+    print(f"\n{report['explain_how']}, search for '{COMMON}' (first page):\n\n{report['explain']}")
     return report
 
 
@@ -230,6 +266,12 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--comments", type=int, default=1_000_000)
     parser.add_argument("--compare", type=int, metavar="SMALL")
+    parser.add_argument(
+        "--database",
+        choices=sorted(NEW_DATABASE),
+        default="postgresql",
+        help="a new PostgreSQL database on SCALE_PG (the default), or a new SQLite file",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the databases")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -240,7 +282,7 @@ def main() -> None:
     if args.compare:
         small = args.compare * args.comments // args.articles
         sizes.insert(0, (args.compare, small))
-    reports = [run_size(a, c, args.keep) for a, c in sizes]
+    reports = [run_size(args.database, a, c, args.keep) for a, c in sizes]
     if len(reports) == 2:
         print(
             f"\n| page | ms ratio {sizes[1][0]:,}/{sizes[0][0]:,} | queries small → full "
