@@ -42,7 +42,8 @@ def _seed_articles(make_article, make_comment, section, count: int) -> None:
         make_comment(article, status=Comment.Status.APPROVED)
 
 
-# Session, user, then the changelist's own: counts, rows, filters' choices and date hierarchy.
+# Session, user, then the changelist's own: counts, rows, filters' choices and the first and
+# last publication years.
 ARTICLE_CHANGELIST_QUERIES = 7
 
 
