@@ -530,3 +530,31 @@ def test_dates_with_an_odd_zone_offset_are_stored(archive):
     assert "1 files: 1 created" in output
     article = Article.objects.get()
     assert article.published_at == datetime(1999, 12, 31, 23, 59, 58, 999999, tzinfo=UTC)
+
+
+def test_an_import_leaves_sqlite_the_statistics_it_plans_with(archive):
+    """SQLite plans from ANALYZE's statistics, which a site never gathers: an import that
+    wrote something gathers them; a run that changed nothing does not."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's autovacuum gathers its own")
+
+    def analyzed() -> set[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            if cursor.fetchone() is None:
+                return set()
+            cursor.execute("SELECT DISTINCT tbl FROM sqlite_stat1")
+            return {row[0] for row in cursor.fetchall()}
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        if cursor.fetchone() is not None:
+            cursor.execute("DELETE FROM sqlite_stat1")
+    run(archive)
+    assert {"newsroom_article", "newsroom_comment"} <= analyzed()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM sqlite_stat1")
+    run(archive)  # nothing changed
+    assert analyzed() == set()

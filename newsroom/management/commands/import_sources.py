@@ -9,12 +9,21 @@ from datetime import datetime, time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from django.utils import timezone
 
 from newsroom.importing.batches import BATCH_SIZE
 from newsroom.importing.files import find_source_files
 from newsroom.importing.loader import ArchiveLoader
-from newsroom.importing.report import CONFLICT, FAILED, SKIPPED, RunReport, printable
+from newsroom.importing.report import (
+    CONFLICT,
+    CREATED,
+    FAILED,
+    SKIPPED,
+    UPDATED,
+    RunReport,
+    printable,
+)
 
 
 class Command(BaseCommand):
@@ -117,6 +126,8 @@ class Command(BaseCommand):
 
         prefix = "Dry run, nothing kept: " if options["dry_run"] else ""
         self.stdout.write(prefix + run.summary())
+        if not options["dry_run"] and (run.counts[CREATED] or run.counts[UPDATED]):
+            refresh_planner_statistics()
         if run.failed:
             raise CommandError(f"{run.failed} of {run.total} files failed; see above.")
 
@@ -156,3 +167,15 @@ class Command(BaseCommand):
             stream.flush()
 
         return show
+
+
+def refresh_planner_statistics() -> None:
+    """SQLite chooses its plans from the statistics ANALYZE gathers, and a site never runs
+    it: without them it may walk every article to find a tag's few, or query the search
+    index item by item. After an import has changed the tables, they are gathered from a
+    sample of each index (quick at any size). PostgreSQL's autovacuum gathers its own."""
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA analysis_limit = 1000")
+        cursor.execute("ANALYZE")
