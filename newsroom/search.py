@@ -132,8 +132,11 @@ def _postgres_snippet(model, query: str, marks: Marks) -> RawSQL:
 def _fts5_match(model, query: str) -> RawSQL:
     table = model._meta.db_table
     fts = search_index.fts_table(table)
+    # The unary + keeps SQLite from looking each match up by id and sorting them all: the
+    # items are walked in their list's order (the newest first, on an index) and checked
+    # against the matches, so a common word's newest matches cost what a rare word's do.
     return RawSQL(
-        f'"{table}"."id" IN (SELECT rowid FROM {fts} WHERE {fts} MATCH %s)',
+        f'+"{table}"."id" IN (SELECT rowid FROM {fts} WHERE {fts} MATCH %s)',
         (fts5_query(query),),
         output_field=BooleanField(),
     )

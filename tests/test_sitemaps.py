@@ -175,3 +175,19 @@ def test_a_parts_locations_are_each_items_own_reverse():
 
     shouting = Shouting(kinds.get("article"))
     assert shouting.locations(items) == [shouting.location(item) for item in items]
+
+
+@pytest.mark.parametrize("drafts", [0, 3, 60])
+def test_the_index_lastmod_is_the_newest_change_of_a_published_item(make_article, drafts):
+    """Drafts edited since are skipped, however many (past the index's top, the database
+    answers)."""
+    from newsroom.models import Article
+
+    published = make_article(title="Live")
+    older = make_article(title="Older")
+    Article.objects.filter(pk=older.pk).update(updated_at=timezone.now() - timedelta(days=3))
+    for n in range(drafts):
+        make_article(title=f"Draft {n}", status=Article.Status.DRAFT)
+    make_article(title="Scheduled", published_at=timezone.now() + timedelta(days=1))
+    published.refresh_from_db()
+    assert KindSitemap(kinds.get("article")).get_latest_lastmod() == published.updated_at
