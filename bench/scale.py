@@ -190,23 +190,27 @@ def middle(article: int) -> int:
 
 
 def explain() -> tuple[str, str]:
-    """The plan of the first page of a search for the common word, and what it is called:
-    run and timed on PostgreSQL, the query planner's plan on SQLite (it cannot analyze)."""
+    """The plans of the queries a search for the common word runs (its matches, their
+    ranks, the page's items), and what they are called: run and timed on PostgreSQL, the
+    query planner's plan on SQLite (it cannot analyze)."""
     from django.db import connection
-    from django.db.models import CharField, Value
+    from django.test.utils import CaptureQueriesContext
 
     from newsroom import search
 
-    results = search.search(COMMON)
-    rows = [
-        source.order_by().values_list("rank", "published_at", "pk", Value(kind, CharField()))
-        for kind, source in results.sources.items()
-    ]
-    merged = rows[0].union(*rows[1:], all=True) if len(rows) > 1 else rows[0]
-    first = merged.order_by("-rank", "-published_at", "-pk")[:20]
-    if connection.vendor == "postgresql":
-        return "EXPLAIN ANALYZE", first.explain(analyze=True)
-    return "EXPLAIN QUERY PLAN", first.explain()
+    with CaptureQueriesContext(connection) as captured:
+        results = search.search(COMMON)
+        results[0:20]
+    how = "EXPLAIN ANALYZE" if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN"
+    plans = []
+    with connection.cursor() as cursor:
+        for query in captured.captured_queries:
+            cursor.execute(f"{how} {query['sql']}")
+            plan = "\n".join(
+                str(row[-1] if how == "EXPLAIN QUERY PLAN" else row[0]) for row in cursor.fetchall()
+            )
+            plans.append(f"{query['sql'][:160]}…\n{plan}")
+    return how, "\n\n".join(plans)
 
 
 def child(args: argparse.Namespace) -> None:

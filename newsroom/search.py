@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import datetime
 
 from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
-    CharField,
     FloatField,
     Q,
     QuerySet,
@@ -33,7 +33,7 @@ from .models import Publishable
 
 # SQL is built here from table and column names (model metadata, migrations' constants);
 # every value a reader or editor supplies goes in as a query parameter.
-# ruff: noqa: S608, S610, S611
+# ruff: noqa: S608, S611
 
 # FTS5 weighs each column by a number where PostgreSQL has the letters A to D.
 BM25_WEIGHTS = {"A": 10.0, "B": 4.0, "C": 1.0, "D": 0.5}
@@ -142,25 +142,25 @@ def _fts5_match(model, query: str) -> RawSQL:
     )
 
 
-def _fts5_ranked(queryset: QuerySet, query: str) -> QuerySet:
-    """The matches of ``queryset``, each with its bm25 ``rank``, in one pass over the index."""
-    table = queryset.model._meta.db_table
-    fts = search_index.fts_table(table)
-    weights = ", ".join(str(BM25_WEIGHTS[w]) for w in _weights(queryset.model).values())
-    # The items joined to the FTS5 table's matches: one pass over the index. bm25 counts
-    # the matches of each word anew in every query it runs, so a rank looked up item by
-    # item (a correlated subquery) read every match once per match: minutes for a common
-    # word at 100,000 articles. Django joins a table it has no relation to only by extra().
-    # The unary + keeps the FTS5 table from being read by rowid, item by item: without
-    # ANALYZE's statistics (sites do not run it) SQLite would otherwise walk every item and
-    # query the index for each, with bm25's counting anew for each.
-    return queryset.extra(
-        tables=[fts],
-        where=[f"{fts} MATCH %s", f'+{fts}.rowid = "{table}"."id"'],
-        params=[fts5_query(query)],
+def _fts5_scores(model, query: str, ids: list[int]) -> dict[int, float]:
+    """Each of ``ids``'s bm25 rank, from the FTS5 table alone, in one pass over the index.
+
+    bm25 counts each word's matches anew in every query it runs: a rank looked up item by
+    item (a correlated subquery, or the FTS5 table read by rowid for each id) reads every
+    match once per item, minutes for a common word at 100,000 articles. So the matches are
+    scanned once, and the unary + keeps SQLite from handing the ids to FTS5 as lookups.
+    """
+    fts = search_index.fts_table(model._meta.db_table)
+    weights = ", ".join(str(BM25_WEIGHTS[w]) for w in _weights(model).values())
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
         # bm25 is lower for a better match; the rank is higher for one, as on PostgreSQL.
-        select={"rank": f"-bm25({fts}, {weights})"},
-    )
+        cursor.execute(
+            f"SELECT rowid, -bm25({fts}, {weights}) FROM {fts} "
+            f"WHERE {fts} MATCH %s AND +rowid IN ({marks})",
+            [fts5_query(query), *ids],
+        )
+        return dict(cursor.fetchall())
 
 
 def _fts5_snippet(model, query: str, marks: Marks) -> RawSQL:
@@ -194,7 +194,6 @@ def _plain_rank(model, query: str) -> Case:
 
 
 MATCHES = {"postgresql": _postgres_match, "fts5": _fts5_match, "plain": _plain_match}
-# FTS5 ranks by a join of its own (``_fts5_ranked``).
 RANKS = {"postgresql": _postgres_rank, "plain": _plain_rank}
 SNIPPETS = {"postgresql": _postgres_snippet, "fts5": _fts5_snippet}
 
@@ -221,13 +220,17 @@ def matching(queryset: QuerySet, query: str) -> QuerySet:
     return queryset.filter(matches(queryset.model, query))
 
 
-def ranked(queryset: QuerySet, query: str) -> QuerySet:
-    """``matching()``, each item annotated with its ``rank`` (higher for a better match)."""
+def scores(model, query: str, ids: list[int]) -> dict[int, float]:
+    """The rank of each of ``ids`` (items known to match) for the query, higher for a
+    better match, in one query."""
+    if not ids:
+        return {}
     current = engine()
-    if current == "fts5" and has_words(query, current):
-        return _fts5_ranked(queryset, query)
-    rank = RANKS[current](queryset.model, query)
-    return matching(queryset, query).annotate(rank=rank)
+    if current == "fts5":
+        return _fts5_scores(model, query, ids)
+    rank = RANKS[current](model, query)
+    found = model.objects.filter(pk__in=ids).annotate(rank=rank).values_list("pk", "rank")
+    return dict(found)
 
 
 class SearchResults:
@@ -254,36 +257,44 @@ class SearchResults:
         self.marks = Marks()
         searchable = kinds.registered(searchable=True) if has_words(query, self.engine) else []
         self.models = {kind.name: kind.model for kind in searchable}
-        self._newest: dict[str, list[int]] | None = None
+        self._newest: dict[str, list[tuple[int, datetime]]] | None = None
+        self._ranked: list[tuple[float, datetime, int, str]] | None = None
 
-    def newest(self) -> dict[str, list[int]]:
-        """The ids of each kind's newest matches, up to one more than ``COUNT_LIMIT`` (so a
-        capped count shows): one query per kind, which the database serves from the
-        (status, published_at, id) index when most items match and from the search index
-        when few do."""
+    def newest(self) -> dict[str, list[tuple[int, datetime]]]:
+        """The ids and publication times of each kind's newest matches, up to one more than
+        ``COUNT_LIMIT`` (so a capped count shows): one query per kind, which the database
+        serves from the (status, published_at, id) index when most items match and from the
+        search index when few do."""
         if self._newest is None:
             self._newest = {
                 kind: list(
                     matching(model.objects.published(), self.query)
                     .order_by("-published_at", "-pk")
-                    .values_list("pk", flat=True)[: self.COUNT_LIMIT + 1]
+                    .values_list("pk", "published_at")[: self.COUNT_LIMIT + 1]
                 )
                 for kind, model in self.models.items()
             }
         return self._newest
 
-    @property
-    def sources(self) -> dict[str, QuerySet]:
-        """The ranked candidates of each kind."""
-        return {
-            kind: ranked(
-                self.models[kind].objects.filter(pk__in=ids[: self.COUNT_LIMIT]), self.query
-            )
-            for kind, ids in self.newest().items()
-        }
+    def ranked(self) -> list[tuple[float, datetime, int, str]]:
+        """Every candidate as (rank, published_at, pk, kind), best first: one query per kind
+        for the ranks of its newest matches."""
+        if self._ranked is None:
+            rows = []
+            for kind, found in self.newest().items():
+                candidates = dict(found[: self.COUNT_LIMIT])
+                ranks = scores(self.models[kind], self.query, list(candidates))
+                # An item changed between the two queries may no longer match: it is left out.
+                rows += [
+                    (ranks[pk], published_at, pk, kind)
+                    for pk, published_at in candidates.items()
+                    if pk in ranks
+                ]
+            self._ranked = sorted(rows, reverse=True)
+        return self._ranked
 
     def count(self) -> int:
-        found = sum(len(ids) for ids in self.newest().values())
+        found = sum(len(rows) for rows in self.newest().values())
         self.capped = found > self.COUNT_LIMIT
         return min(found, self.COUNT_LIMIT)
 
@@ -293,14 +304,7 @@ class SearchResults:
     def __getitem__(self, window: slice) -> list[Publishable]:
         if not isinstance(window, slice):
             raise TypeError("Search results are read a page (a slice) at a time.")
-        rows = [
-            source.order_by().values_list("rank", "published_at", "pk", Value(kind, CharField()))
-            for kind, source in self.sources.items()
-        ]
-        if not rows:
-            return []
-        merged = rows[0].union(*rows[1:], all=True) if len(rows) > 1 else rows[0]
-        page = list(merged.order_by("-rank", "-published_at", "-pk")[window])
+        page = self.ranked()[: self.COUNT_LIMIT][window]
         wanted: dict[str, list[int]] = {}
         for _rank, _published_at, pk, kind in page:
             wanted.setdefault(kind, []).append(pk)
