@@ -165,10 +165,10 @@ def _fill(make_article, make_quote, make_comment, section, author, count: int) -
 
 
 LISTING_BUDGETS = {
-    # next publication (2), breaking ids of each kind (2) + items + bylines (2), page ids
-    # of each kind (2), articles and quotes with their bylines (4); nothing is counted
+    # next publication or expiry (2), breaking ids of each kind (2) + items + bylines (2),
+    # page ids of each kind (2), articles and quotes with their bylines (4); nothing counted
     "/": 12,
-    # the section (1) + next publication (2) + ids of each kind (2) + items (4)
+    # the section (1) + next publication or expiry (2) + ids of each kind (2) + items (4)
     "/sections/world/": 9,
     "/tags/karabakh/": 9,
     "/authors/jane-doe/": 9,

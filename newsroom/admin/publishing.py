@@ -59,6 +59,7 @@ class VisibilityFilter(admin.SimpleListFilter):
         return [
             ("published", _("Live")),
             ("scheduled", _("Scheduled")),
+            ("expired", _("Expired")),
             ("draft", _("Draft")),
         ]
 
@@ -67,6 +68,8 @@ class VisibilityFilter(admin.SimpleListFilter):
             return queryset.published()
         if self.value() == "scheduled":
             return queryset.scheduled()
+        if self.value() == "expired":
+            return queryset.expired()
         if self.value() == "draft":
             return queryset.drafts()
         return queryset
@@ -113,7 +116,16 @@ class PublishableAdmin(IndexedSearchMixin, admin.ModelAdmin):
     )
     publishing_fieldset = (
         _("Publishing"),
-        {"fields": ["status", "published_at", "is_breaking", "created_at", "updated_at"]},
+        {
+            "fields": [
+                "status",
+                "published_at",
+                "expires_at",
+                "is_breaking",
+                "created_at",
+                "updated_at",
+            ]
+        },
     )
     image_fieldset = (
         _("Featured image"),
@@ -179,6 +191,8 @@ class PublishableAdmin(IndexedSearchMixin, admin.ModelAdmin):
     def visibility(self, obj: Publishable) -> str:
         if obj.is_scheduled:
             return _("Scheduled")
+        if obj.is_expired:
+            return _("Expired")
         if obj.is_published:
             return _("Live")
         return _("Draft")
