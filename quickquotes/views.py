@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from newsroom import seo
+from newsroom import corrections, seo
 from newsroom.pagecache import cache_public_page, expires_by
 from newsroom.views.items import answers_gone, item_for
 
@@ -19,10 +19,12 @@ def quote_detail(request: HttpRequest, slug: str) -> HttpResponse:
     quotes, with a preview banner."""
     quote = item_for(request, QuickQuote.objects.for_page(), slug)
     expires_by(request, quote.expires_at)
+    notes = corrections.notes_for(quote)
     context = {
         "quote": quote,
+        "notes": notes,
         "preview": not quote.is_published,
         "meta": seo.item_meta(request, quote),
-        "json_ld": seo.quote_json_ld(request, quote),
+        "json_ld": seo.quote_json_ld(request, quote, notes),
     }
     return render(request, "quickquotes/quickquote_detail.html", context)

@@ -4,9 +4,14 @@ Tests change the few values they are about."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.forms import MultiWidget
+from django.utils import timezone
+
+# The corrections and updates inline's formset prefix, on every kind's change form.
+NOTES = "newsroom-itemnote-content_type-object_id"
 
 
 def _fields(form, data: dict[str, Any]) -> None:
@@ -51,3 +56,18 @@ def add_row(data: dict[str, Any], prefix: str, **values: Any) -> None:
     index = data[f"{prefix}-TOTAL_FORMS"]
     data[f"{prefix}-TOTAL_FORMS"] = index + 1
     data.update({f"{prefix}-{index}-{name}": value for name, value in values.items()})
+
+
+def add_note_row(
+    data: dict[str, Any], text: str, *, kind: str = "correction", noted_at: datetime | None = None
+) -> None:
+    """Add a new correction or update (dated five minutes ago by default) to the form."""
+    moment = timezone.localtime(noted_at or timezone.now() - timedelta(minutes=5))
+    add_row(
+        data,
+        NOTES,
+        kind=kind,
+        noted_at_0=moment.strftime("%Y-%m-%d"),
+        noted_at_1=moment.strftime("%H:%M:%S"),
+        text=text,
+    )

@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from newsroom.models import Article, Author, Comment
+from tests.admin_forms import change_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -391,9 +392,8 @@ def test_our_own_500_page(client, settings, monkeypatch):
 def test_admin_warns_when_an_image_has_no_alt_text(admin_client, make_quote):
     quote = make_quote(featured_image_url="https://img.example/x.jpg")
     url = f"/admin/quickquotes/quickquote/{quote.pk}/change/"
-    form = admin_client.get(url).context["adminform"].form
-    data = {k: v for k, v in form.initial.items() if v is not None and k != "tags"}
-    data.update({"tags": "", "authors": [], "section": ""})
+    # With the corrections inline's management form, which the change form now posts.
+    data = change_form_data(admin_client, url)
     response = admin_client.post(url, data, follow=True)
     messages = [str(m) for m in response.context["messages"]]
     assert any("without alt text" in m for m in messages), messages

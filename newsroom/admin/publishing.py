@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import ShowFacets
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Func, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
@@ -24,9 +25,10 @@ from taggit.admin import TagAdmin as TaggitTagAdmin
 from taggit.models import Tag
 
 from .. import rendering, search
-from ..models import Article, Author, Comment, Publishable, Section
+from ..models import Article, Author, Comment, ItemNote, Publishable, Section
 from . import counting
 from .counting import BoundedPaginator
+from .notes import ItemNoteInline, save_notes
 from .shared import URL_FIELDS, IndexedSearchMixin
 
 if TYPE_CHECKING:
@@ -104,6 +106,7 @@ class PublishableAdmin(IndexedSearchMixin, admin.ModelAdmin):
     autocomplete_fields = ["section", "authors"]
     readonly_fields = ["created_at", "updated_at", "source_path", "source_hash", "source_extra"]
     actions = ["publish", "unpublish"]
+    inlines = [ItemNoteInline]
     save_on_top = True
     # Never COUNT(*) the whole table: counts stop at NEWSROOM_ADMIN_EXACT_COUNT_LIMIT.
     paginator = BoundedPaginator
@@ -186,6 +189,24 @@ class PublishableAdmin(IndexedSearchMixin, admin.ModelAdmin):
                 % {"title": obj.title},
                 messages.WARNING,
             )
+
+    def save_formset(
+        self, request: HttpRequest, form: PublishableForm, formset: Any, change: bool
+    ) -> None:
+        if formset.model is ItemNote:
+            save_notes(request, formset)
+        else:
+            super().save_formset(request, form, formset, change)
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple:
+        """An item with corrections or updates is not deleted: they are kept for good, and
+        the admin lists them as what stands in the way (as it does protected objects)."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        content_type = ContentType.objects.get_for_model(self.model)
+        notes = ItemNote.objects.filter(
+            content_type=content_type, object_id__in=[obj.pk for obj in objs]
+        )
+        return deleted, counts, perms_needed, [*protected, *map(str, notes)]
 
     @admin.display(description=_("visibility"), ordering="status")
     def visibility(self, obj: Publishable) -> str:

@@ -190,6 +190,13 @@ class Publishable(models.Model):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("last modified"), default=timezone.now, editable=False)
+    last_note_at = models.DateTimeField(
+        _("latest correction or update"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The date of the newest note readers see (kept by the notes themselves)."),
+    )
 
     source_path = models.CharField(
         _("source file"),
@@ -299,6 +306,14 @@ class Publishable(models.Model):
     def image_src(self) -> str:
         """The featured image's URL, if it is safe to put in a page."""
         return safe_url(self.featured_image_url)
+
+    @property
+    def modified_at(self) -> datetime:
+        """The modification time readers are shown: the last change, or the newest
+        correction or update if that is later."""
+        if self.last_note_at is not None and self.last_note_at > self.updated_at:
+            return self.last_note_at
+        return self.updated_at
 
     @property
     def is_published(self) -> bool:

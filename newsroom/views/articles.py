@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 from django.utils.safestring import mark_safe
 
-from .. import conf, seo
+from .. import conf, corrections, seo
 from ..discussion.forms import FORM_PLACEHOLDER, CommentForm
 from ..discussion.policy import get_policy
 from ..models import Article, Comment
@@ -226,7 +226,8 @@ def render_article(
 def _article_fragments(
     request: HttpRequest, article: Article, context: dict, fragments: Fragments, preview: bool
 ) -> dict:
-    """The article itself and its metadata (the <head>, structured data included).
+    """The article itself, its corrections and updates, and its metadata (the <head>,
+    structured data included).
 
     They are the same for every reader of this address, so they are rendered once per
     change of the content or the comments and kept in the cache; a staff preview is
@@ -236,10 +237,12 @@ def _article_fragments(
     if parts is not None:
         return parts
     prefetch_related_objects([article], "authors", "tags")
+    notes = corrections.notes_for(article)
     context = {
         **context,
+        "notes": notes,
         "json_ld": seo.article_json_ld(
-            request, article, context["comments_for_json_ld"], context["comment_count"]
+            request, article, context["comments_for_json_ld"], context["comment_count"], notes
         ),
     }
     parts = {
