@@ -41,7 +41,9 @@ class LatestFeed(Feed):
         return item.published_at
 
     def item_updateddate(self, item: Publishable) -> datetime:
-        return item.updated_at
+        # Atom's <updated>, and RSS's <lastBuildDate> (the newest of these): a correction
+        # or update shows the item updated.
+        return item.modified_at
 
     def item_author_name(self, item: Publishable) -> str:
         return ", ".join(author.name for author in item.authors.all())

@@ -1,8 +1,9 @@
 """The staff roles, as groups with permissions, created by data migrations.
 
-Editors run the content and may moderate; Moderators decide on comments and only read
-the content. Each app's migration grants the permissions on its own models; those on
-publishable kinds come from the kinds registry (``newsroom.kinds``).
+Editors run the content (corrections and updates included) and may moderate; Moderators
+decide on comments and only read the content. Each app's migration grants the permissions
+on its own models; those on publishable kinds come from the kinds registry
+(``newsroom.kinds``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, Iterable[str]]]] = {
             "comment": ("add", "change", "view", "moderate"),
             "commentstatuschange": ("view",),
             "ban": ("add", "change", "view"),
+            # Corrections and updates: added and retracted, never deleted.
+            "itemnote": ("add", "change", "view"),
         },
         "taggit": {"tag": ALL, "taggeditem": ALL},
     },
@@ -33,6 +36,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, Iterable[str]]]] = {
             "comment": ("change", "view", "moderate"),
             "commentstatuschange": ("view",),
             "ban": ("add", "change", "view"),
+            "itemnote": ("view",),
         },
     },
 }

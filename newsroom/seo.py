@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
 from . import conf
+from .models import ItemNote
 
 
 def page_meta(
@@ -50,13 +52,28 @@ def item_meta(request, item) -> dict[str, Any]:
         kind="article",
         canonical=item.get_absolute_url(),
         published=item.published_at,
-        modified=item.updated_at,
+        modified=item.modified_at,
     )
 
 
-def article_json_ld(request, article, comments=(), comment_count: int = 0) -> dict[str, Any]:
-    """NewsArticle, with the comment count and the newest comments (dicts: pk, name, time,
-    text)."""
+def _with_notes(data: dict[str, Any], notes: Iterable[ItemNote]) -> dict[str, Any]:
+    """Corrections as schema.org's ``correction`` (a ``CorrectionComment`` each, newest
+    first); updates count in ``dateModified`` (the item's ``modified_at``) alone."""
+    corrections = [
+        {"@type": "CorrectionComment", "text": note.text, "datePublished": note.noted_at}
+        for note in notes
+        if note.kind == ItemNote.Kind.CORRECTION
+    ]
+    if corrections:
+        data["correction"] = corrections
+    return data
+
+
+def article_json_ld(
+    request, article, comments=(), comment_count: int = 0, notes: Iterable[ItemNote] = ()
+) -> dict[str, Any]:
+    """NewsArticle, with the comment count, the newest comments (dicts: pk, name, time,
+    text) and the corrections readers see."""
     url = request.build_absolute_uri(article.get_absolute_url())
     data: dict[str, Any] = {
         "@context": "https://schema.org",
@@ -66,7 +83,7 @@ def article_json_ld(request, article, comments=(), comment_count: int = 0) -> di
         "url": url,
         "mainEntityOfPage": url,
         "datePublished": article.published_at,
-        "dateModified": article.updated_at,
+        "dateModified": article.modified_at,
         "author": _people(article),
         "publisher": {"@type": "Organization", "name": conf.get("SITE_NAME")},
         "keywords": [tag.name for tag in article.tags.all()],
@@ -89,10 +106,10 @@ def article_json_ld(request, article, comments=(), comment_count: int = 0) -> di
             }
             for comment in comments
         ]
-    return data
+    return _with_notes(data, notes)
 
 
-def quote_json_ld(request, quote) -> dict[str, Any]:
+def quote_json_ld(request, quote, notes: Iterable[ItemNote] = ()) -> dict[str, Any]:
     url = request.build_absolute_uri(quote.get_absolute_url())
     data: dict[str, Any] = {
         "@context": "https://schema.org",
@@ -102,7 +119,7 @@ def quote_json_ld(request, quote) -> dict[str, Any]:
         "description": quote.summary or quote.description,
         "url": url,
         "datePublished": quote.published_at,
-        "dateModified": quote.updated_at,
+        "dateModified": quote.modified_at,
     }
     if quote.speaker:
         data["spokenByCharacter"] = {"@type": "Person", "name": quote.speaker}
@@ -110,4 +127,4 @@ def quote_json_ld(request, quote) -> dict[str, Any]:
         data["citation"] = quote.citation
     if quote.image_src:
         data["image"] = [request.build_absolute_uri(quote.image_src)]
-    return data
+    return _with_notes(data, notes)

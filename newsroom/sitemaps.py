@@ -39,7 +39,7 @@ PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
 class PublishedRows:
-    """A kind's published items as ``slug`` and ``updated_at`` values, newest first (the pk
+    """A kind's published items as values (slug, modification times), newest first (the pk
     breaks ties, so parts never overlap): a sequence for the sitemap's paginator.
 
     A window's ids are found on the (status, published_at, id) index alone, then only its
@@ -62,7 +62,7 @@ class PublishedRows:
         order = ("-published_at", "-pk")
         ids = self.published.order_by(*order).values("pk")[window]
         rows = self.published.filter(pk__in=ids).order_by(*order)
-        return list(rows.values("slug", "updated_at"))
+        return list(rows.values("slug", "updated_at", "last_note_at"))
 
 
 class KindSitemap(Sitemap):
@@ -109,7 +109,8 @@ class KindSitemap(Sitemap):
         return paths
 
     def lastmod(self, item: dict[str, Any]) -> datetime:
-        return item["updated_at"]
+        # As an item's modified_at: its last change, or its newest note if that is later.
+        return max(item["updated_at"], item["last_note_at"] or item["updated_at"])
 
     def get_latest_lastmod(self) -> datetime | None:
         # Django's own calls lastmod() on every item: the whole archive for the index. The

@@ -7,7 +7,7 @@ from .sitemaps import news_sitemap, site_sitemaps, sitemap_part
 
 app_name = "newsroom"
 
-cached = cache_public_page(expires=views.next_publication)
+cached = cache_public_page(expires=views.next_visibility_change)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -49,7 +49,7 @@ sitemap_urlpatterns = [
     path("sitemap-news.xml", cached(news_sitemap), name="sitemap_news"),
     path(
         "sitemap-<slug:section>.xml",
-        cache_public_page(expires=views.next_publication, query=("p",))(sitemap_part),
+        cache_public_page(expires=views.next_visibility_change, query=("p",))(sitemap_part),
         _sitemaps,
         name="sitemap_section",
     ),

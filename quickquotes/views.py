@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
-from newsroom import seo
-from newsroom.pagecache import cache_public_page
+from newsroom import corrections, seo
+from newsroom.pagecache import cache_public_page, expires_by
+from newsroom.views.items import answers_gone, item_for
 
 from .models import QuickQuote
 
 
 @cache_public_page()
+@answers_gone
 def quote_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """A quick quote. Staff also see drafts and scheduled quotes, with a preview banner."""
-    quote = get_object_or_404(QuickQuote.objects.visible_to(request.user).for_page(), slug=slug)
+    """A quick quote; 410 once it has expired. Staff also see drafts, scheduled and expired
+    quotes, with a preview banner."""
+    quote = item_for(request, QuickQuote.objects.for_page(), slug)
+    expires_by(request, quote.expires_at)
+    notes = corrections.notes_for(quote)
     context = {
         "quote": quote,
+        "notes": notes,
         "preview": not quote.is_published,
         "meta": seo.item_meta(request, quote),
-        "json_ld": seo.quote_json_ld(request, quote),
+        "json_ld": seo.quote_json_ld(request, quote, notes),
     }
     return render(request, "quickquotes/quickquote_detail.html", context)

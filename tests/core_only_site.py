@@ -28,17 +28,19 @@ def main() -> None:
     from django.utils import timezone
 
     from newsroom import kinds
+    from newsroom.corrections import add_note
     from newsroom.models import Article
 
     setup_test_environment()
     call_command("migrate", verbosity=0, interactive=False)
-    Article.objects.create(
+    article = Article.objects.create(
         title="Core only x",
         slug="core-only",
         body="Some text.",
         status=Article.Status.PUBLISHED,
         published_at=timezone.now() - timedelta(hours=1),
     )
+    add_note(article, "A correction without quick quotes.")
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder, "quote.md")
         source.write_text(SOURCE, encoding="utf-8")
@@ -47,6 +49,7 @@ def main() -> None:
     client = Client()
     result = {
         "statuses": {page: client.get(page).status_code for page in PAGES},
+        "note_shown": "A correction without quick quotes." in client.get(PAGES[1]).text,
         "kinds": [kind.name for kind in kinds.registered()],
         "imported_section": imported and imported.section and imported.section.slug,
         "quickquotes_loaded": sorted(m for m in sys.modules if m.split(".")[0] == "quickquotes"),

@@ -43,6 +43,7 @@ def test_the_site_serves_and_imports_without_quickquotes(tmp_path):
         "/sitemap.xml": 200,
         "/search/?q=x": 200,
     }
+    assert result["note_shown"]  # corrections and updates need no other kind
     assert result["kinds"] == ["article"]
     # No kind claims the section: the file is an article filed under it.
     assert result["imported_section"] == "quickquotes"

@@ -61,8 +61,8 @@ def test_a_listing_never_counts_and_costs_the_same_for_2_and_60_items(
     for _ in range(count):
         make_article(is_breaking=True)
         make_quote()
-    # next publication (2), breaking ids of each kind (2) + items + bylines (2), page ids
-    # of each kind (2), articles and quotes with their bylines (4)
+    # next publication or expiry (2), breaking ids of each kind (2) + items + bylines (2),
+    # page ids of each kind (2), articles and quotes with their bylines (4)
     with django_assert_num_queries(12) as captured:
         first = client.get("/")
     assert first.status_code == 200

@@ -20,10 +20,20 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
+from newsroom.corrections import add_note
 from newsroom.discussion import decisions
-from newsroom.models import Article, Author, Ban, Comment, CommentStatusChange, Section
+from newsroom.models import (
+    Article,
+    Author,
+    Ban,
+    Comment,
+    CommentStatusChange,
+    ItemNote,
+    Section,
+)
 from newsroom.roles import EDITORS, MODERATORS
 from quickquotes.models import QuickQuote
+from tests.admin_forms import NOTES, add_note_row, change_form_data
 from tests.form_tokens import sent_form_token
 
 pytestmark = pytest.mark.django_db
@@ -45,13 +55,15 @@ PAGE_NEEDS = {
     "delete": ("delete",),
     "history": ("view", "change"),
 }
-# Refused to everyone, superusers included: comments and bans are kept for good (decided
-# or lifted, never deleted), comments are readers' words (nobody adds one in the admin under
-# a name of their choosing) and the moderation log is append-only.
+# Refused to everyone, superusers included: comments, bans and corrections and updates are
+# kept for good (decided, lifted or retracted, never deleted), comments are readers' words
+# (nobody adds one in the admin under a name of their choosing) and the moderation log is
+# append-only.
 REFUSED_FOR_EVERYONE = {
     ("newsroom.comment", "add"),
     ("newsroom.comment", "delete"),
     ("newsroom.ban", "delete"),
+    ("newsroom.itemnote", "delete"),
     ("newsroom.commentstatuschange", "add"),
     ("newsroom.commentstatuschange", "change"),
     ("newsroom.commentstatuschange", "delete"),
@@ -413,6 +425,63 @@ def test_merging_tags_changes_data_only_for_roles_that_may_change_tags(
     merged = not TaggedItem.objects.filter(tag=old).exists()
     changed = merged or Tag.objects.filter(name="Talks").exists()
     assert changed is may(user, "taggit.tag", "change")
+
+
+# Corrections and updates: an inline on each kind's change form (ItemNote has no admin
+# page of its own); adding or retracting a note also takes changing the item.
+
+ITEM_KINDS = ["newsroom.article", "quickquotes.quickquote"]
+
+
+def unchanged_form(objects, label: str, django_user_model) -> tuple[str, dict]:
+    """The item's change page and what its form posts, as a superuser sees it: what a role
+    sends is checked by the server whatever its own form showed."""
+    root = django_user_model.objects.create_superuser("matrix-root", "m@example.org", "pw")
+    client = Client()
+    client.force_login(root)
+    path = page_url(label, "change", objects[label])
+    return path, change_form_data(client, path)
+
+
+def may_write_notes(user, label: str, action: str) -> bool:
+    return may(user, label, "change") and may(user, "newsroom.itemnote", action)
+
+
+@pytest.mark.parametrize("label", ITEM_KINDS)
+def test_the_notes_inline_shows_to_roles_that_may_see_notes(web, user, objects, label):
+    response = web.get(page_url(label, "change", objects[label]))
+    if response.status_code != 200:
+        return  # the page itself is in the matrix above
+    shown = "Corrections and updates" in response.content.decode()
+    assert shown is may_any(user, "newsroom.itemnote", ("view", "change", "add"))
+
+
+@pytest.mark.parametrize("label", ITEM_KINDS)
+def test_a_note_is_added_only_by_roles_allowed_to(web, user, objects, label, django_user_model):
+    path, data = unchanged_form(objects, label, django_user_model)
+    add_note_row(data, "A matrix correction.")
+    web.post(path, data)
+    added = ItemNote.objects.filter(text="A matrix correction.").exists()
+    assert added is may_write_notes(user, label, "add")
+
+
+@pytest.mark.parametrize("label", ITEM_KINDS)
+def test_a_note_is_retracted_only_by_roles_allowed_to(web, user, objects, label, django_user_model):
+    note = add_note(objects[label], "A matrix correction.")
+    path, data = unchanged_form(objects, label, django_user_model)
+    data[f"{NOTES}-0-retraction_reason"] = "Superseded."
+    web.post(path, data)
+    retracted = ItemNote.objects.get(pk=note.pk).is_retracted
+    assert retracted is may_write_notes(user, label, "change")
+
+
+@pytest.mark.parametrize("label", ITEM_KINDS)
+def test_no_role_deletes_a_note(web, user, objects, label, django_user_model):
+    note = add_note(objects[label], "A matrix correction.")
+    path, data = unchanged_form(objects, label, django_user_model)
+    data[f"{NOTES}-0-DELETE"] = "on"
+    web.post(path, data)
+    assert ItemNote.objects.filter(pk=note.pk, retracted_at=None).exists()
 
 
 # The public comment POST

@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from newsroom.models import Article, Author, Comment
+from tests.admin_forms import change_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -165,10 +166,10 @@ def _fill(make_article, make_quote, make_comment, section, author, count: int) -
 
 
 LISTING_BUDGETS = {
-    # next publication (2), breaking ids of each kind (2) + items + bylines (2), page ids
-    # of each kind (2), articles and quotes with their bylines (4); nothing is counted
+    # next publication or expiry (2), breaking ids of each kind (2) + items + bylines (2),
+    # page ids of each kind (2), articles and quotes with their bylines (4); nothing counted
     "/": 12,
-    # the section (1) + next publication (2) + ids of each kind (2) + items (4)
+    # the section (1) + next publication or expiry (2) + ids of each kind (2) + items (4)
     "/sections/world/": 9,
     "/tags/karabakh/": 9,
     "/authors/jane-doe/": 9,
@@ -391,9 +392,8 @@ def test_our_own_500_page(client, settings, monkeypatch):
 def test_admin_warns_when_an_image_has_no_alt_text(admin_client, make_quote):
     quote = make_quote(featured_image_url="https://img.example/x.jpg")
     url = f"/admin/quickquotes/quickquote/{quote.pk}/change/"
-    form = admin_client.get(url).context["adminform"].form
-    data = {k: v for k, v in form.initial.items() if v is not None and k != "tags"}
-    data.update({"tags": "", "authors": [], "section": ""})
+    # With the corrections inline's management form, which the change form now posts.
+    data = change_form_data(admin_client, url)
     response = admin_client.post(url, data, follow=True)
     messages = [str(m) for m in response.context["messages"]]
     assert any("without alt text" in m for m in messages), messages

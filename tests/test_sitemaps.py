@@ -78,13 +78,13 @@ def test_sitemap_queries_do_not_grow(
         make_article(section=section)
         make_quote()
     # the current site; per kind: the latest change and the count; the sections' count;
-    # the next scheduled publication, which the cached page expires at (2)
+    # the next scheduled publication or expiry, which the cached page expires at (2)
     with django_assert_num_queries(8):
         _xml(client.get("/sitemap.xml"))
-    # the count and the page; the next scheduled publication (2)
+    # the count and the page; the next publication or expiry (2)
     with django_assert_num_queries(4):
         _xml(client.get("/sitemap-articles.xml"))
-    # one per kind; the next scheduled publication (2)
+    # one per kind; the next publication or expiry (2)
     with django_assert_num_queries(4):
         _xml(client.get("/sitemap-news.xml"))
 

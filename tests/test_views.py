@@ -28,9 +28,9 @@ def test_home_query_count_does_not_grow(
         article = make_article(section=section, is_breaking=True)
         article.tags.add("a", "b")
         make_quote(section=section)
-    # next scheduled publication (2), breaking: one page of ids of each kind, the articles
-    # and their bylines (4), the timeline (never counted): one page of ids of each kind,
-    # articles and quotes with their bylines (6)
+    # next scheduled publication or expiry (2), breaking: one page of ids of each kind, the
+    # articles and their bylines (4), the timeline (never counted): one page of ids of each
+    # kind, articles and quotes with their bylines (6)
     with django_assert_num_queries(12):
         assert client.get("/").status_code == 200
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import ShowFacets
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Func, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
@@ -25,9 +26,10 @@ from taggit.admin import TagAdmin as TaggitTagAdmin
 from taggit.models import Tag
 
 from .. import rendering, search
-from ..models import Article, Author, Comment, Publishable, Section
+from ..models import Article, Author, Comment, ItemNote, Publishable, Section
 from . import counting
 from .counting import BoundedPaginator
+from .notes import ItemNoteInline, save_notes
 from .shared import URL_FIELDS, IndexedSearchMixin
 
 if TYPE_CHECKING:
@@ -60,6 +62,7 @@ class VisibilityFilter(admin.SimpleListFilter):
         return [
             ("published", _("Live")),
             ("scheduled", _("Scheduled")),
+            ("expired", _("Expired")),
             ("draft", _("Draft")),
         ]
 
@@ -68,6 +71,8 @@ class VisibilityFilter(admin.SimpleListFilter):
             return queryset.published()
         if self.value() == "scheduled":
             return queryset.scheduled()
+        if self.value() == "expired":
+            return queryset.expired()
         if self.value() == "draft":
             return queryset.drafts()
         return queryset
@@ -142,6 +147,7 @@ class PublishableAdmin(IndexedSearchMixin, admin.ModelAdmin):
     autocomplete_fields = ["section", "authors"]
     readonly_fields = ["created_at", "updated_at", "source_path", "source_hash", "source_extra"]
     actions = ["publish", "unpublish"]
+    inlines = [ItemNoteInline]
     save_on_top = True
     # Never COUNT(*) the whole table: counts stop at NEWSROOM_ADMIN_EXACT_COUNT_LIMIT.
     paginator = BoundedPaginator
@@ -154,7 +160,16 @@ class PublishableAdmin(IndexedSearchMixin, admin.ModelAdmin):
     )
     publishing_fieldset = (
         _("Publishing"),
-        {"fields": ["status", "published_at", "is_breaking", "created_at", "updated_at"]},
+        {
+            "fields": [
+                "status",
+                "published_at",
+                "expires_at",
+                "is_breaking",
+                "created_at",
+                "updated_at",
+            ]
+        },
     )
     image_fieldset = (
         _("Featured image"),
@@ -216,10 +231,30 @@ class PublishableAdmin(IndexedSearchMixin, admin.ModelAdmin):
                 messages.WARNING,
             )
 
+    def save_formset(
+        self, request: HttpRequest, form: PublishableForm, formset: Any, change: bool
+    ) -> None:
+        if formset.model is ItemNote:
+            save_notes(request, formset)
+        else:
+            super().save_formset(request, form, formset, change)
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple:
+        """An item with corrections or updates is not deleted: they are kept for good, and
+        the admin lists them as what stands in the way (as it does protected objects)."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        content_type = ContentType.objects.get_for_model(self.model)
+        notes = ItemNote.objects.filter(
+            content_type=content_type, object_id__in=[obj.pk for obj in objs]
+        )
+        return deleted, counts, perms_needed, [*protected, *map(str, notes)]
+
     @admin.display(description=_("visibility"), ordering="status")
     def visibility(self, obj: Publishable) -> str:
         if obj.is_scheduled:
             return _("Scheduled")
+        if obj.is_expired:
+            return _("Expired")
         if obj.is_published:
             return _("Live")
         return _("Draft")

@@ -1,4 +1,5 @@
-"""The Newsroom data model, one module per concern: publishing, discussion, the page cache.
+"""The Newsroom data model, one module per concern: publishing, corrections and updates
+(notes), discussion, the page cache.
 
 Every model is imported here, so Django finds them and ``from newsroom.models import X`` works.
 """
@@ -16,6 +17,7 @@ from .discussion import (
     DeletionRefused,
     ReadingPosition,
 )
+from .notes import ItemNote, ItemNoteQuerySet
 from .publishing import Article, Author, Publishable, PublishableQuerySet, Section
 
 __all__ = [
@@ -28,6 +30,8 @@ __all__ = [
     "CommentStatusChange",
     "CommentStatusChangeQuerySet",
     "DeletionRefused",
+    "ItemNote",
+    "ItemNoteQuerySet",
     "Publishable",
     "PublishableQuerySet",
     "ReadingPosition",

@@ -1,6 +1,7 @@
 """What editors publish: sections, authors, the Publishable base and articles.
 
-Who may see an item lives on ``PublishableQuerySet`` (``published()``, ``visible_to()``).
+Who may see an item lives on ``PublishableQuerySet`` (``published()``, ``visible_to()``):
+an item is shown from its publication time until its expiry time, decided at query time.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -61,9 +63,17 @@ class Author(models.Model):
 
 class PublishableQuerySet(models.QuerySet):
     def published(self, now: datetime | None = None) -> PublishableQuerySet:
-        """Items readers may see: published, with a publication time that has come."""
+        """Items readers may see: published, with a publication time that has come and no
+        expiry time that has. No cron job: the times are compared in every query."""
+        now = now or timezone.now()
+        return self.filter(status=Publishable.Status.PUBLISHED, published_at__lte=now).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now)
+        )
+
+    def expired(self, now: datetime | None = None) -> PublishableQuerySet:
+        """Published items whose expiry time has passed: gone for readers (410)."""
         return self.filter(
-            status=Publishable.Status.PUBLISHED, published_at__lte=now or timezone.now()
+            status=Publishable.Status.PUBLISHED, expires_at__lte=now or timezone.now()
         )
 
     def scheduled(self, now: datetime | None = None) -> PublishableQuerySet:
@@ -93,7 +103,8 @@ class PublishableQuerySet(models.QuerySet):
         return self.filter(models.Exists(tagged))
 
     def visible_to(self, user: AbstractBaseUser | AnonymousUser | None) -> PublishableQuerySet:
-        """Staff preview drafts and scheduled items; everyone else sees what is published."""
+        """Staff preview drafts, scheduled and expired items; everyone else sees what is
+        published."""
         if user is not None and user.is_active and user.is_staff:
             return self.all()
         return self.published()
@@ -167,8 +178,25 @@ class Publishable(models.Model):
             "Left empty, publishing sets it to now."
         ),
     )
+    expires_at = models.DateTimeField(
+        _("expiry time"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "From this time on readers no longer see the item: it leaves the listings, "
+            "feeds, search and sitemaps, and its address answers “gone” (410). "
+            "Left empty, it stays up."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("last modified"), default=timezone.now, editable=False)
+    last_note_at = models.DateTimeField(
+        _("latest correction or update"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The date of the newest note readers see (kept by the notes themselves)."),
+    )
 
     source_path = models.CharField(
         _("source file"),
@@ -204,9 +232,16 @@ class Publishable(models.Model):
         get_latest_by = "published_at"
         indexes = [
             # What readers see, newest first; with the id, a window of it (a sitemap part) is
-            # found from the index alone.
+            # found from the index alone, and with the expiry time, so is whether it is shown.
             models.Index(
-                fields=["status", "published_at", "id"], name="%(app_label)s_%(class)s_pub_idx"
+                fields=["status", "published_at", "id", "expires_at"],
+                name="%(app_label)s_%(class)s_pub_idx",
+            ),
+            # The next expiry, which cached listings must not outlive; few items have one.
+            models.Index(
+                fields=["expires_at"],
+                condition=models.Q(expires_at__isnull=False),
+                name="%(app_label)s_%(class)s_exp_idx",
             ),
             models.Index(
                 fields=["is_breaking", "published_at"], name="%(app_label)s_%(class)s_brk_idx"
@@ -243,17 +278,59 @@ class Publishable(models.Model):
             kwargs["update_fields"] = {*update_fields, *extra, "updated_at", "published_at"}
         super().save(*args, **kwargs)
 
+    def clean(self) -> None:
+        super().clean()
+        if self.expires_at is None:
+            return
+        # Left empty, the publication time becomes the time of publishing: now.
+        publication = self.published_at or timezone.now()
+        if self.expires_at <= publication:
+            raise ValidationError(
+                {
+                    "expires_at": ValidationError(
+                        _(
+                            "The expiry time must be after the publication time "
+                            "(%(publication)s): readers would never see the item."
+                        ),
+                        code="expires_before_publication",
+                        params={
+                            "publication": timezone.localtime(publication).strftime(
+                                "%Y-%m-%d %H:%M"
+                            )
+                        },
+                    )
+                }
+            )
+
     @property
     def image_src(self) -> str:
         """The featured image's URL, if it is safe to put in a page."""
         return safe_url(self.featured_image_url)
 
     @property
+    def modified_at(self) -> datetime:
+        """The modification time readers are shown: the last change, or the newest
+        correction or update if that is later."""
+        if self.last_note_at is not None and self.last_note_at > self.updated_at:
+            return self.last_note_at
+        return self.updated_at
+
+    @property
     def is_published(self) -> bool:
+        now = timezone.now()
         return (
             self.status == self.Status.PUBLISHED
             and self.published_at is not None
-            and self.published_at <= timezone.now()
+            and self.published_at <= now
+            and (self.expires_at is None or self.expires_at > now)
+        )
+
+    @property
+    def is_expired(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.expires_at is not None
+            and self.expires_at <= timezone.now()
         )
 
     @property

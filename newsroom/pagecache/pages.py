@@ -180,6 +180,7 @@ class PageState:
 
     page: CachedPage | None = None
     marks: Marks | None = None
+    expires: datetime | None = None  # set by the view: its content's own end (an expiry)
 
 
 def page_state(request: HttpRequest) -> PageState:
@@ -188,6 +189,19 @@ def page_state(request: HttpRequest) -> PageState:
     if state is None:
         state = request.META[STATE_KEY] = PageState()
     return state
+
+
+def expires_by(request: HttpRequest, moment: datetime | None) -> None:
+    """The page this request renders must not be served after ``moment`` (the expiry time
+    of the item it shows, say): its cache entry ends then. None changes nothing."""
+    if moment is None:
+        return
+    state = page_state(request)
+    state.expires = moment if state.expires is None else min(state.expires, moment)
+
+
+def earliest(*moments: datetime | None) -> datetime | None:
+    return min((moment for moment in moments if moment is not None), default=None)
 
 
 def marks_for(request: HttpRequest | None) -> Marks | None:
@@ -219,7 +233,8 @@ def cache_public_page(
 
     ``article_slug`` names the article whose comments the page shows (from the URL's
     kwargs); ``expires`` gives a moment the page must be rebuilt by, such as the next
-    scheduled publication on a listing page; ``query`` names the query parameters the
+    scheduled publication or expiry on a listing page (a view can name one of its own with
+    ``expires_by``, such as its item's expiry); ``query`` names the query parameters the
     page reads (``page``): any others are left out of the cache key. ``PageCacheMiddleware``
     serves the same entries earlier in the request.
     """
@@ -247,7 +262,8 @@ def cache_public_page(
                     return response
             marks = state.marks = Marks()
             response = view(request, *args, **kwargs)
-            return page.keep(request, marks, response, expires() if expires else None)
+            until = earliest(expires() if expires else None, state.expires)
+            return page.keep(request, marks, response, until)
 
         _routes[wrapper] = route
         return wrapper

@@ -10,10 +10,12 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from taggit.models import Tag, TaggedItem
 
-from ..models import Article, Author, Comment, Publishable, Section
+from ..models import Article, Author, Comment, ItemNote, Publishable, Section
 from .versions import bump_articles, bump_site
 
-SITE_WIDE = (Section, Author, Tag, TaggedItem, Redirect)
+# A note (a correction or update) changes its item's page, its times in the feeds and
+# sitemaps, and where it is listed: as a change of the item itself does.
+SITE_WIDE = (Section, Author, Tag, TaggedItem, Redirect, ItemNote)
 
 
 def site_changed() -> None:

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 from django.utils.safestring import mark_safe
 
-from .. import conf, seo
+from .. import conf, corrections, seo
 from ..discussion.forms import FORM_PLACEHOLDER, CommentForm
 from ..discussion.policy import get_policy
 from ..models import Article, Comment
@@ -21,11 +21,13 @@ from ..pagecache import (
     Fragments,
     Marks,
     cache_public_page,
+    expires_by,
     fill_placeholders,
     marks_for,
     placeholder,
 )
 from .comment_pages import CommentPageRequest, comment_url, load_page, requested_page
+from .items import answers_gone, item_for
 
 OWN_COMMENTS_KEY = "newsroom_own_comments"
 
@@ -173,15 +175,16 @@ def shared_parts(request: HttpRequest, slug: str, form: CommentForm | None) -> F
 @cache_public_page(
     article_slug=lambda kwargs: kwargs["slug"], query=("reply", "comments", "order", "thread")
 )
+@answers_gone
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """An article and its comment section. Staff also see drafts and scheduled articles."""
+    """An article and its comment section; 410 once it has expired. Staff also see drafts,
+    scheduled and expired articles."""
     fragments = shared_parts(request, slug, form=None)
     # A published article's row is kept with its page's parts: while they are current,
     # the page needs no query. Bylines and tags are fetched only to render the parts.
     article = fragments.get("record")
     if article is None or not article.is_published:
-        articles = Article.objects.visible_to(request.user).select_related("section")
-        article = get_object_or_404(articles, slug=slug)
+        article = item_for(request, Article.objects.select_related("section"), slug)
         if article.is_published:
             fragments.keep("record", article)
     return render_article(request, article, fragments=fragments)
@@ -203,6 +206,8 @@ def render_article(
     )
     if fragments is None:
         fragments = shared_parts(request, article.slug, form)
+    # The cached page must not outlive the article.
+    expires_by(request, article.expires_at)
     context = {
         "article": article,
         "preview": page.preview,
@@ -221,7 +226,8 @@ def render_article(
 def _article_fragments(
     request: HttpRequest, article: Article, context: dict, fragments: Fragments, preview: bool
 ) -> dict:
-    """The article itself and its metadata (the <head>, structured data included).
+    """The article itself, its corrections and updates, and its metadata (the <head>,
+    structured data included).
 
     They are the same for every reader of this address, so they are rendered once per
     change of the content or the comments and kept in the cache; a staff preview is
@@ -231,10 +237,12 @@ def _article_fragments(
     if parts is not None:
         return parts
     prefetch_related_objects([article], "authors", "tags")
+    notes = corrections.notes_for(article)
     context = {
         **context,
+        "notes": notes,
         "json_ld": seo.article_json_ld(
-            request, article, context["comments_for_json_ld"], context["comment_count"]
+            request, article, context["comments_for_json_ld"], context["comment_count"], notes
         ),
     }
     parts = {

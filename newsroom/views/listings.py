@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import InterfaceError, OperationalError
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -28,17 +28,27 @@ from ..timeline import Position, Timeline
 logger = logging.getLogger(__name__)
 
 
-def next_publication() -> datetime | None:
-    """The moment the next scheduled item goes live: listing pages expire then."""
-    moments = [
-        kind.model.objects.scheduled().aggregate(first=Min("published_at"))["first"]
-        for kind in kinds.registered()
-    ]
+def next_visibility_change(now: datetime | None = None) -> datetime | None:
+    """The next moment an item appears (a scheduled publication) or disappears (an
+    expiry): listing pages, feeds and sitemaps expire then. One query per kind, reading the
+    few scheduled or expiring items through their indexes."""
+    now = now or timezone.now()
+    moments = []
+    for kind in kinds.registered():
+        upcoming = kind.model.objects.filter(status=Publishable.Status.PUBLISHED).filter(
+            Q(published_at__gt=now) | Q(expires_at__gt=now)
+        )
+        found = upcoming.aggregate(
+            publication=Min("published_at", filter=Q(published_at__gt=now)),
+            expiry=Min("expires_at", filter=Q(expires_at__gt=now)),
+        )
+        moments += found.values()
     return min((m for m in moments if m is not None), default=None)
 
 
-# Listing pages: cached until the next scheduled item goes live; they read only the cursor.
-cached_listing = cache_public_page(expires=next_publication, query=("before", "after"))
+# Listing pages: cached until the next scheduled item goes live or the next item expires;
+# they read only the cursor.
+cached_listing = cache_public_page(expires=next_visibility_change, query=("before", "after"))
 
 
 @dataclass

@@ -16,6 +16,7 @@ from newsroom.importing.parsers import parse_file
 from newsroom.models import Article
 from newsroom.rendering import MarkdownRefused, render_markdown
 from quickquotes.models import QuickQuote
+from tests.admin_forms import change_form_data
 
 ROOT = Path(__file__).resolve().parents[2]
 ARCHIVE_FILES = sorted((ROOT / "fixtures").iterdir()) + sorted(
@@ -135,12 +136,8 @@ def test_the_importer_fails_the_file_and_says_why(tmp_path):
 
 
 def admin_add_data(client, url: str, **fields) -> dict:
-    form = client.get(url).context["adminform"].form
-    data = {}
-    for name, field in form.fields.items():
-        value = form.initial.get(name, field.initial)
-        if value is not None:
-            data[name] = value() if callable(value) else value
+    # The form's fields and its inlines' management forms (corrections and updates).
+    data = change_form_data(client, url)
     data.update(fields)
     return data
 
