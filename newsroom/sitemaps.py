@@ -119,7 +119,7 @@ class KindSitemap(Sitemap):
         # them is published is the question left to the database (whose planner, SQLite's
         # in particular, may then read every published row).
         model = self.kind.model
-        fields = ("updated_at", "status", "published_at")
+        fields = ("updated_at", "status", "published_at", "expires_at")  # is_published reads them
         for item in model.objects.order_by("-updated_at").only(*fields)[:RECENT_CHANGES]:
             if item.is_published:
                 return item.updated_at
