@@ -59,6 +59,8 @@ class Archive:
     quotes: int = 0
     comments: int = 0
     pingbacks: int = 0
+    big_thread: int = 0  # the comments of the one long thread, if there is one
+    big_thread_file: Path | None = None
     files: list[Path] = field(default_factory=list)
 
 
@@ -88,8 +90,9 @@ def commenter(rng: random.Random) -> str:
     return rng.choice(FIRST) + rng.choice(LAST).replace(" ", "")
 
 
-def page_dump(rng: random.Random, index: int, comments: int) -> tuple[str, int]:
-    """A scraped page: title, caption, dateline, body, policy, numbered comments, a pingback."""
+def page_dump(rng: random.Random, index: int, count: int) -> str:
+    """A scraped page: title, caption, dateline, body, policy, ``count`` numbered comments
+    and a pingback."""
     lines = [headline(rng, index), "", f"A photo from {rng.choice(CITIES).title()}", ""]
     lines += [f"{rng.choice(CITIES)}—{paragraph(rng, 2)}", ""]
     for n in range(rng.randint(4, 9)):
@@ -97,7 +100,6 @@ def page_dump(rng: random.Random, index: int, comments: int) -> tuple[str, int]:
             lines += [f"{rng.choice(SUBJECTS)} Speak Out", ""]
         lines += [paragraph(rng, rng.randint(1, 4)), ""]
     lines += ["Discussion Policy", "", POLICY, "", ""]
-    count = max(1, comments + (index % 9) - 4)  # averages `comments` over every 9 dumps
     for position in range(1, count + 1):
         lines += [f"  {position}. {commenter(rng)} said:", ""]
         for part in range(rng.choices([1, 2, 3, 4], weights=[5, 3, 2, 1])[0]):
@@ -106,7 +108,7 @@ def page_dump(rng: random.Random, index: int, comments: int) -> tuple[str, int]:
                 body += " " + rng.choice(SPICE)
             lines += [f"    {line}" for line in body_lines(rng, body)] + [""]
     lines.append(f"  {count + 1}. Pingback: {headline(rng, index)} - Passportdiva")
-    return "\n".join(lines) + "\n", count
+    return "\n".join(lines) + "\n"
 
 
 def body_lines(rng: random.Random, text: str) -> list[str]:
@@ -170,14 +172,33 @@ def front_matter_file(rng: random.Random, index: int) -> tuple[str, bool]:
     return "\n".join(lines) + "\n" + "\n\n".join(body) + "\n", quote
 
 
-def generate(folder: Path, files: int, comments: int, seed: int) -> Archive:
-    """Write the archive; file i depends only on (seed, i), so a smaller run is a prefix."""
+def big_thread_index(files: int) -> int:
+    """Where the long thread goes: a page dump (an even index) in the first quarter of the
+    archive, so that the quarter bench/import_archive.py also imports holds it too."""
+    return files // 8 // 2 * 2
+
+
+def generate(folder: Path, files: int, comments: int, seed: int, big_thread: int = 0) -> Archive:
+    """Write the archive: ``files`` files holding ``comments`` reader comments, of which one
+    page dump holds ``big_thread`` (none without). The other dumps hold about as many each;
+    the last dump takes what rounding left, so the total is exact. File i depends only on
+    (seed, i) and its number of comments."""
     archive = Archive(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    big_at = big_thread_index(files) if big_thread else -1
+    last_dump = (files - 1) // 2 * 2
+    others = (files + 1) // 2 - (big_at >= 0)
+    per_dump = round((comments - big_thread) / others)
     for index in range(files):
         rng = random.Random(seed * 1_000_003 + index)
         if index % 2 == 0:
-            text, count = page_dump(rng, index, comments)
+            if index == big_at:
+                count = big_thread
+            elif index == last_dump:
+                count = max(1, comments - archive.comments)
+            else:
+                count = max(1, per_dump + (index % 9) - 4)  # averages per_dump over 9 dumps
+            text = page_dump(rng, index, count)
             suffix = ".txt"
             archive.dumps += 1
             archive.articles += 1
@@ -194,6 +215,8 @@ def generate(folder: Path, files: int, comments: int, seed: int) -> Archive:
         path.parent.mkdir(exist_ok=True)
         path.write_text(text, encoding="utf-8")
         archive.files.append(path)
+        if index == big_at:
+            archive.big_thread, archive.big_thread_file = big_thread, path
     return archive
 
 

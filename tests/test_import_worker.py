@@ -1,5 +1,6 @@
 """The importer's worker process: it prepares the next batch while the last one is written."""
 
+import json
 import pickle
 import shutil
 from concurrent.futures import Future
@@ -146,3 +147,19 @@ def test_what_crosses_the_process_boundary_is_plain_data(archive, monkeypatch, c
     assert {type(verdict["status"]) for verdict in prepared.verdicts} == {str}
     pickled = pickle.dumps(prepared)
     assert b"django" not in pickled and b"newsroom.models" not in pickled
+
+
+@pytest.mark.parametrize("comment_status", [None, "pending"])
+def test_equal_verdicts_are_one_object(archive, comment_status):
+    """A thread of thousands of approved comments holds, and gets back from the worker,
+    one verdict for all of them."""
+    policy = ModerationPolicy(moderation_words=["war"])  # holds some comments
+    prepared = Preparer(UTC, policy, comment_status).here(DUMP, (archive / DUMP).read_bytes())
+    verdicts = prepared.verdicts
+    assert len(verdicts) == len(prepared.item.comments) == 11
+    statuses = {verdict["status"] for verdict in verdicts}
+    assert statuses == ({comment_status} if comment_status else {"approved", "pending"})
+    distinct = {json.dumps(verdict, sort_keys=True) for verdict in verdicts}
+    assert len({id(verdict) for verdict in verdicts}) == len(distinct) < len(verdicts)
+    unpickled = pickle.loads(pickle.dumps(verdicts))  # noqa: S301 (made just above)
+    assert unpickled == verdicts and len({id(verdict) for verdict in unpickled}) == len(distinct)

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from newsroom.discussion import decisions
+from newsroom.importing import comments as imported_comments
 from newsroom.importing.loader import ArchiveLoader
 from newsroom.models import Comment, CommentStatusChange
 
@@ -26,7 +27,9 @@ def dump(folder: Path, name: str, comments: int) -> tuple[Path, str]:
     return path, path.name
 
 
-def test_imported_comments_are_recorded_by_the_decision_function(tmp_path, monkeypatch):
+@pytest.fixture
+def recorded(monkeypatch) -> list[list[int]]:
+    """The positions of the comments of each call to ``decisions.record_imported``."""
     calls = []
     record = decisions.record_imported
 
@@ -35,9 +38,13 @@ def test_imported_comments_are_recorded_by_the_decision_function(tmp_path, monke
         return record(comments)
 
     monkeypatch.setattr(decisions, "record_imported", noting)
+    return calls
+
+
+def test_imported_comments_are_recorded_by_the_decision_function(tmp_path, recorded):
     [report] = ArchiveLoader(tz=UTC).load_files([dump(tmp_path, "a", 3)])
     assert report.outcome == "created"
-    assert calls == [[1, 2, 3]]  # all of a file's comments in one call
+    assert recorded == [[1, 2, 3]]  # all of a file's comments in one call
     entries = CommentStatusChange.objects.order_by("comment__position")
     assert [(e.comment.position, e.from_status, e.to_status) for e in entries] == [
         (1, "", "approved"),
@@ -47,6 +54,26 @@ def test_imported_comments_are_recorded_by_the_decision_function(tmp_path, monke
     held = Comment.objects.get(position=3)
     assert (entries[2].rule, entries[2].reason) == (held.decided_rule, held.decision_reason)
     assert "comment 3 by Reader 3: pending" in report.warnings[-1]
+
+
+def test_a_long_thread_is_saved_a_chunk_at_a_time(tmp_path, monkeypatch, recorded):
+    """The model objects of one chunk are in memory at a time, never a whole thread's; what
+    is saved, logged and reported is the same as in one call."""
+    monkeypatch.setattr(imported_comments, "CHUNK_SIZE", 2)
+    [report] = ArchiveLoader(tz=UTC).load_files([dump(tmp_path, "a", 5)])
+    assert report.outcome == "created"
+    assert recorded == [[1, 2], [3, 4], [5]]
+    saved = Comment.objects.order_by("pk").values_list("position", "status")
+    assert list(saved) == [(1, "approved"), (2, "approved"), (3, "approved"), (4, "approved"),
+                           (5, "pending")]  # fmt: skip
+    assert CommentStatusChange.objects.count() == 5
+    assert "comment 5 by Reader 5: pending" in report.warnings[-1]
+
+    recorded.clear()  # again with two more: the chunks of known comments write nothing
+    [report] = ArchiveLoader(tz=UTC).load_files([dump(tmp_path, "a", 7)])
+    assert report.outcome == "updated"
+    assert recorded == [[6], [7]]
+    assert Comment.objects.count() == CommentStatusChange.objects.count() == 7
 
 
 def test_re_importing_records_only_new_comments(tmp_path, monkeypatch):

@@ -4,10 +4,16 @@ verdict it was prepared with, saved and logged through ``decisions.record_import
 
 from __future__ import annotations
 
+from itertools import islice
+
 from ..discussion import decisions
 from ..models import Article, Comment
 from .prepare import NAME_LIMIT, Prepared, comment_fields
 from .report import FileReport
+
+# Comments made and saved together: a thread of 50,000 holds the model objects of one
+# chunk at a time, never of the whole thread.
+CHUNK_SIZE = 1000
 
 
 def add_comments(
@@ -16,7 +22,7 @@ def add_comments(
     """Save the file's new comments on ``article``; warn about those held or shortened.
 
     A comment is known by its position in the file: one imported before is left as it is,
-    since moderators may have decided on it since. All of them cost two inserts.
+    since moderators may have decided on it since. Each thousand of them costs two inserts.
     """
     item = prepared.item
     if not item.comments:
@@ -27,24 +33,31 @@ def add_comments(
             article.comments.filter(position__isnull=False).values_list("position", flat=True)
         )
     submitted_at = article.published_at or article.created_at
-    new: list[Comment] = []
-    for parsed, verdict in zip(item.comments, prepared.verdicts, strict=True):
-        if parsed.position is not None and parsed.position in known:
+    shortened: list[str] = []
+    held: list[str] = []
+    pairs = zip(item.comments, prepared.verdicts, strict=True)
+    while chunk := list(islice(pairs, CHUNK_SIZE)):
+        new: list[Comment] = []
+        for parsed, verdict in chunk:
+            if parsed.position is not None and parsed.position in known:
+                continue
+            if len(parsed.author_name.strip()) > NAME_LIMIT:
+                shortened.append(
+                    f"comment {parsed.position}: the name is longer than {NAME_LIMIT} "
+                    "characters and was shortened."
+                )
+            new.append(
+                Comment(
+                    article=article, submitted_at=submitted_at, **comment_fields(parsed), **verdict
+                )
+            )
+        if not new:
             continue
-        if len(parsed.author_name.strip()) > NAME_LIMIT:
-            report.warnings.append(
-                f"comment {parsed.position}: the name is longer than {NAME_LIMIT} "
-                "characters and was shortened."
-            )
-        new.append(
-            Comment(article=article, submitted_at=submitted_at, **comment_fields(parsed), **verdict)
-        )
-    if not new:
-        return
-    decisions.record_imported(new)
-    for comment in new:
-        if comment.status != Comment.Status.APPROVED:
-            report.warnings.append(
-                f"comment {comment.position} by {comment.author_name}: {comment.status} "
-                f"({comment.decision_reason})"
-            )
+        decisions.record_imported(new)
+        for comment in new:
+            if comment.status != Comment.Status.APPROVED:
+                held.append(
+                    f"comment {comment.position} by {comment.author_name}: {comment.status} "
+                    f"({comment.decision_reason})"
+                )
+    report.warnings.extend(shortened + held)
