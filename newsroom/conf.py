@@ -108,7 +108,9 @@ DEFAULTS: dict[str, Any] = {
     # How many items a listing page shows.
     "PAGE_SIZE": 20,
     # The largest archive file the importer reads, in bytes; a larger one is refused unread.
-    "IMPORT_MAX_FILE_BYTES": 5 * 1024 * 1024,
+    # A page dump with a thread of 50,000 comments is about 20 MB; parsing a file takes about
+    # eight times its size in memory for a moment.
+    "IMPORT_MAX_FILE_BYTES": 32 * 1024 * 1024,
     # The most bytes of files the importer holds in one batch (besides --batch-size files):
     # at most about two batches are in memory at once, one written, one parsed ahead.
     "IMPORT_BATCH_BYTES": 50 * 1024 * 1024,
