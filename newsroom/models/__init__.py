@@ -1,4 +1,5 @@
-"""The Newsroom data model, one module per concern: publishing, discussion, the page cache.
+"""The Newsroom data model, one module per concern: publishing, revisions, discussion, the page
+cache.
 
 Every model is imported here, so Django finds them and ``from newsroom.models import X`` works.
 """
@@ -17,6 +18,7 @@ from .discussion import (
     ReadingPosition,
 )
 from .publishing import Article, Author, Publishable, PublishableQuerySet, Section
+from .revisions import Revision, RevisionQuerySet, RevisionsKept
 
 __all__ = [
     "Article",
@@ -31,6 +33,9 @@ __all__ = [
     "Publishable",
     "PublishableQuerySet",
     "ReadingPosition",
+    "Revision",
+    "RevisionQuerySet",
+    "RevisionsKept",
     "Section",
     "UndeliveredInvalidation",
 ]
