@@ -28,7 +28,7 @@ def main() -> None:
     from django.utils import timezone
 
     from newsroom import kinds
-    from newsroom.models import Article
+    from newsroom.models import Article, Revision
 
     setup_test_environment()
     call_command("migrate", verbosity=0, interactive=False)
@@ -49,6 +49,9 @@ def main() -> None:
         "statuses": {page: client.get(page).status_code for page in PAGES},
         "kinds": [kind.name for kind in kinds.registered()],
         "imported_section": imported and imported.section and imported.section.slug,
+        "imported_revisions": [
+            [r.via, r.source_path] for r in (Revision.objects.of(imported) if imported else [])
+        ],
         "quickquotes_loaded": sorted(m for m in sys.modules if m.split(".")[0] == "quickquotes"),
     }
     print(json.dumps(result))
