@@ -495,3 +495,18 @@ def test_section_deleted_since_is_left_empty_with_a_warning(make_article):
     gone.delete()
     _obj, _new, warnings = revisions.revert(first, user=None)
     assert warnings == ["The section “Gone” no longer exists: section left empty."]
+
+
+def test_a_snapshot_is_stored_compressed_and_survives_dumpdata_and_loaddata(make_article, tmp_path):
+    article = make_article(title="Աշխարհի լուրեր", body="Բարև ձեզ, սա փորձ է։ " * 100)
+    revision = revisions.record(article, via=Revision.Via.FORM)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT snapshot FROM newsroom_revision WHERE id = %s", [revision.pk])
+        stored = bytes(cursor.fetchone()[0])
+    assert len(stored) < len(article.body.encode()) / 4
+    fixture = tmp_path / "revisions.json"
+    call_command("dumpdata", "newsroom.revision", output=str(fixture))
+    assert "Աշխարհի լուրեր" in fixture.read_text(encoding="utf-8")
+    Revision.objects.filter(pk=revision.pk).update(snapshot={"fields": {}})
+    call_command("loaddata", str(fixture), verbosity=0)
+    assert Revision.objects.get(pk=revision.pk).snapshot == revision.snapshot

@@ -5,6 +5,8 @@ Written by ``newsroom.revisions`` (the admin, its actions, the importer, a rever
 
 from __future__ import annotations
 
+import json
+import zlib
 from typing import Any
 
 from django.conf import settings
@@ -13,6 +15,37 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class CompressedJSONField(models.BinaryField):
+    """JSON data kept as zlib-compressed UTF-8 bytes, read back as Python data.
+
+    A revision's snapshot is mostly prose, which compresses to about half. On SQLite it
+    matters most: a row of 2 KiB or more fills a 4 KiB page alone, so a revision of a
+    250-word article took 4 KiB as JSON text and takes about 1 KiB compressed. (PostgreSQL
+    compresses such a value itself; there the two are about the same.) The data cannot
+    be searched in SQL; nothing needs to.
+    """
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        return None if value is None else json.loads(zlib.decompress(value))
+
+    def to_python(self, value: Any) -> Any:
+        # Deserialization (loaddata) hands over the text value_to_string() made.
+        return json.loads(value) if isinstance(value, str) else value
+
+    def get_prep_value(self, value: Any) -> bytes | None:
+        if value is None:
+            return None
+        return zlib.compress(self._dumps(value).encode())
+
+    def value_to_string(self, obj: models.Model) -> str:
+        return self._dumps(self.value_from_object(obj))
+
+    @staticmethod
+    def _dumps(value: Any) -> str:
+        # Letters of every script as themselves (not \uXXXX escapes), no padding.
+        return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
 
 
 class RevisionQuerySet(models.QuerySet):
@@ -82,7 +115,7 @@ class Revision(models.Model):
         db_index=False,  # never looked up by: revisions are not deleted
         help_text=_("For a revert: the revision whose content was restored."),
     )
-    snapshot = models.JSONField(_("content"), encoder=DjangoJSONEncoder)
+    snapshot = CompressedJSONField(_("content"))
 
     objects = RevisionQuerySet.as_manager()
 
