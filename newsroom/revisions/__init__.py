@@ -109,7 +109,9 @@ def revert(revision: Revision, *, user: User) -> tuple[Publishable, Revision, li
     """
     model = revision.content_type.model_class()
     with transaction.atomic():
-        obj = model.objects.select_for_update().select_related("section").get(pk=revision.object_id)
+        # Locked against a concurrent save or revert (the item's row, not its section's).
+        items = model.objects.select_for_update(of=("self",)).select_related("section")
+        obj = items.get(pk=revision.object_id)
         warnings = _restore_fields(obj, revision.snapshot.get("fields", {}))
         try:
             obj.validate_unique()
