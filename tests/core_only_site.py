@@ -29,7 +29,7 @@ def main() -> None:
 
     from newsroom import kinds
     from newsroom.corrections import add_note
-    from newsroom.models import Article
+    from newsroom.models import Article, Revision
 
     setup_test_environment()
     call_command("migrate", verbosity=0, interactive=False)
@@ -52,6 +52,9 @@ def main() -> None:
         "note_shown": "A correction without quick quotes." in client.get(PAGES[1]).text,
         "kinds": [kind.name for kind in kinds.registered()],
         "imported_section": imported and imported.section and imported.section.slug,
+        "imported_revisions": [
+            [r.via, r.source_path] for r in (Revision.objects.of(imported) if imported else [])
+        ],
         "quickquotes_loaded": sorted(m for m in sys.modules if m.split(".")[0] == "quickquotes"),
     }
     print(json.dumps(result))

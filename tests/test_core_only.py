@@ -47,4 +47,5 @@ def test_the_site_serves_and_imports_without_quickquotes(tmp_path):
     assert result["kinds"] == ["article"]
     # No kind claims the section: the file is an article filed under it.
     assert result["imported_section"] == "quickquotes"
+    assert result["imported_revisions"] == [["import", "quote.md"]]
     assert result["quickquotes_loaded"] == []

@@ -486,8 +486,9 @@ def test_a_batch_whose_commit_fails_reports_its_files_failed(archive, monkeypatc
     release, refused = connection.savepoint_commit, []
 
     def write_and_note(self, report, pending):
-        write(self, report, pending)
+        revision = write(self, report, pending)
         written.append(report.path)
+        return revision
 
     def release_once_refused(sid):
         if written and not refused:

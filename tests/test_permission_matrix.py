@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag, TaggedItem
 
+from newsroom import revisions
 from newsroom.corrections import add_note
 from newsroom.discussion import decisions
 from newsroom.models import (
@@ -29,6 +30,7 @@ from newsroom.models import (
     Comment,
     CommentStatusChange,
     ItemNote,
+    Revision,
     Section,
 )
 from newsroom.roles import EDITORS, MODERATORS
@@ -73,9 +75,23 @@ EXTRA_PAGES = {
     "auth_user_password_change": ("auth.user", "change"),
     "newsroom_comment_redact": ("newsroom.comment", "moderate"),
     "taggit_tag_merge_tags": ("taggit.tag", "change"),
+    # Two revisions compared: whoever may see the item (the matrix's roles that may
+    # change an item may view it too).
+    "newsroom_article_compare": ("newsroom.article", "view"),
+    "quickquotes_quickquote_compare": ("quickquotes.quickquote", "view"),
 }
 # Those of them that are about one object.
-OBJECT_PAGES = {"auth_user_password_change", "newsroom_comment_redact"}
+OBJECT_PAGES = {
+    "auth_user_password_change",
+    "newsroom_comment_redact",
+    "newsroom_article_compare",
+    "quickquotes_quickquote_compare",
+}
+# Pages that only take a POST (a GET is refused to everyone): URL name -> (model, permission).
+POST_PAGES = {
+    "newsroom_article_revert": ("newsroom.article", "change"),
+    "quickquotes_quickquote_revert": ("quickquotes.quickquote", "change"),
+}
 
 
 # Roles
@@ -209,7 +225,7 @@ def test_every_admin_page_is_in_the_matrix():
         for pattern in model_admin.urls
         if pattern.name
     }
-    assert names - standard - set(EXTRA_PAGES) == set()
+    assert names - standard - set(EXTRA_PAGES) - set(POST_PAGES) == set()
 
 
 @pytest.mark.parametrize(
@@ -227,6 +243,29 @@ def test_extra_admin_pages_follow_the_permissions(web, user, objects, name):
         session["selected_tag_ids"] = str(objects["taggit.tag"].pk)
         session.save()
     assert check(web, user, path, may(user, label, action)) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "role"),
+    [(name, role) for name in sorted(POST_PAGES) for role in ROLES],
+    indirect=["role"],
+)
+def test_reverting_to_a_revision_follows_the_change_permission(web, user, objects, name):
+    label, action = POST_PAGES[name]
+    obj = objects[label]
+    first = revisions.record(obj, via=Revision.Via.FORM)
+    obj.title = "Changed since"
+    obj.save()
+    path = reverse(f"admin:{name}", args=[obj.pk, first.pk])
+    # A GET changes nothing for anyone: login first, then 405.
+    assert check(web, user, path, allowed=False, refused=405) is None
+    response = web.post(path)
+    reverted = type(obj).objects.get(pk=obj.pk).title != "Changed since"
+    assert reverted is may(user, label, action)
+    if not is_staff(user):
+        assert sent_to_login(response, path)
+    else:
+        assert response.status_code == (302 if reverted else 403)
 
 
 def test_site_wide_admin_pages(web, user):

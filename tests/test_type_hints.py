@@ -1,12 +1,13 @@
-"""The public API of the feeds, the page cache and the reader views (newsroom's and
-quickquotes') is fully type-annotated."""
+"""The public API of the feeds, the page cache, the reader views (newsroom's and
+quickquotes') and revisions is fully type-annotated."""
 
 import inspect
 import typing
 
 import pytest
 
-from newsroom import feeds
+from newsroom import feeds, revisions
+from newsroom.admin import revisions as revision_admin
 from newsroom.pagecache import (
     csrf,
     fragments,
@@ -17,13 +18,15 @@ from newsroom.pagecache import (
     signals,
     versions,
 )
+from newsroom.revisions import compare
 from newsroom.views import articles, comments, listings
 from quickquotes import views as quickquote_views
 
 
 def public_functions():
     pagecache = (csrf, fragments, gzip, middleware, pages, placeholders, signals, versions)
-    for module in (feeds, *pagecache, articles, comments, listings, quickquote_views):
+    modules = (feeds, *pagecache, articles, comments, listings, quickquote_views)
+    for module in (*modules, revisions, compare, revision_admin):
         for name, value in vars(module).items():
             if name.startswith("_") or getattr(value, "__module__", None) != module.__name__:
                 continue

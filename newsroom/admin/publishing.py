@@ -13,6 +13,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import ShowFacets
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Func, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -25,11 +26,12 @@ from django.utils.translation import gettext_lazy as _
 from taggit.admin import TagAdmin as TaggitTagAdmin
 from taggit.models import Tag
 
-from .. import rendering, search
-from ..models import Article, Author, Comment, ItemNote, Publishable, Section
+from .. import rendering, revisions, search
+from ..models import Article, Author, Comment, ItemNote, Publishable, Revision, Section
 from . import counting
 from .counting import BoundedPaginator
 from .notes import ItemNoteInline, save_notes
+from .revisions import RevisionsMixin
 from .shared import URL_FIELDS, IndexedSearchMixin
 
 if TYPE_CHECKING:
@@ -126,8 +128,9 @@ class PublishableForm(forms.ModelForm):
         return body
 
 
-class PublishableAdmin(IndexedSearchMixin, admin.ModelAdmin):
-    """What the Article and QuickQuote admins share: list, filters and publishing actions."""
+class PublishableAdmin(RevisionsMixin, IndexedSearchMixin, admin.ModelAdmin):
+    """What the Article and QuickQuote admins share: list, filters, publishing actions and
+    revisions (each save records one; the history page lists them)."""
 
     form = PublishableForm
     formfield_overrides = URL_FIELDS
@@ -249,6 +252,13 @@ class PublishableAdmin(IndexedSearchMixin, admin.ModelAdmin):
         )
         return deleted, counts, perms_needed, [*protected, *map(str, notes)]
 
+    def save_related(
+        self, request: HttpRequest, form: PublishableForm, formsets: Any, change: bool
+    ) -> None:
+        # The revision is recorded here, once the bylines and tags are saved too.
+        super().save_related(request, form, formsets, change)
+        revisions.record(form.instance, via=Revision.Via.FORM, user=request.user)
+
     @admin.display(description=_("visibility"), ordering="status")
     def visibility(self, obj: Publishable) -> str:
         if obj.is_scheduled:
@@ -261,28 +271,50 @@ class PublishableAdmin(IndexedSearchMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Publish selected items"), permissions=["change"])
     def publish(self, request: HttpRequest, queryset: QuerySet[Publishable]) -> None:
-        count = self._set_status(queryset, Publishable.Status.PUBLISHED)
+        count = self._set_status(request, queryset, Publishable.Status.PUBLISHED)
         message = ngettext("Published %d item.", "Published %d items.", count) % count
         self.message_user(request, message, messages.SUCCESS)
 
     @admin.action(description=_("Unpublish selected items (back to draft)"), permissions=["change"])
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Publishable]) -> None:
-        count = self._set_status(queryset, Publishable.Status.DRAFT)
+        count = self._set_status(request, queryset, Publishable.Status.DRAFT)
         message = ngettext("Unpublished %d item.", "Unpublished %d items.", count) % count
         self.message_user(request, message, messages.SUCCESS)
 
-    @staticmethod
-    def _set_status(queryset: QuerySet[Publishable], status: str) -> int:
+    # Items an action saves together, with their revisions: a bounded number in memory.
+    action_chunk_size = 500
+
+    def _set_status(
+        self, request: HttpRequest, queryset: QuerySet[Publishable], status: str
+    ) -> int:
         """Give the selected items ``status``, one save each (so each sends its signals and
-        keeps its body's rendering); a first publication is stamped now."""
+        keeps its body's rendering) and a revision each; a first publication is stamped now."""
         now = timezone.now()
-        items = list(queryset.exclude(status=status))
-        for item in items:
-            item.status = status
-            if status == Publishable.Status.PUBLISHED:
-                item.published_at = item.published_at or now
-            item.save(update_fields=["status"])
-        return len(items)
+        ids = list(queryset.exclude(status=status).values_list("pk", flat=True))
+        for start in range(0, len(ids), self.action_chunk_size):
+            # Read whole (the list's queryset leaves the body out), with what a revision
+            # keeps: a fixed number of queries per chunk, however many items it holds.
+            items = list(
+                self.model._default_manager.filter(
+                    pk__in=ids[start : start + self.action_chunk_size]
+                )
+                .select_related("section")
+                .prefetch_related("authors", "tags")
+                .defer("body_html", "source_extra")
+            )
+            with transaction.atomic():
+                for item in items:
+                    item.status = status
+                    if status == Publishable.Status.PUBLISHED:
+                        item.published_at = item.published_at or now
+                    item.save(update_fields=["status"])
+                revisions.save_all(
+                    [
+                        revisions.build(item, via=Revision.Via.ACTION, user=request.user)
+                        for item in items
+                    ]
+                )
+        return len(ids)
 
 
 class BoundedCount(Func):

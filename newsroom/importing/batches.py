@@ -13,7 +13,8 @@ from typing import Any
 
 from django.db import DatabaseError, transaction
 
-from ..models import Publishable
+from .. import revisions
+from ..models import Publishable, Revision
 from .files import Refused, Source, read_source
 from .items import ItemWriter, Pending, describe, imported_rows
 from .parsers import detect_format
@@ -162,17 +163,23 @@ class Batches:
             pending.item for report in reports if (pending := parsed.get(report.path))
         )
         written: list[FileReport] = []
+        kept: list[Revision] = []
         try:
             with transaction.atomic():
                 for report in reports:
                     if (pending := parsed.get(report.path)) is None:
                         continue
-                    self.write(report, pending)
+                    revision = self.write(report, pending)
                     if report.outcome in (CREATED, UPDATED):
                         written.append(report)
+                        if revision is not None:
+                            kept.append(revision)
                     if self.fail_fast and report.outcome == FAILED:
                         del reports[reports.index(report) + 1 :]
                         break
+                # The items' own saves went without them (bylines and tags came after,
+                # by bulk inserts): one insert for the batch's revisions, in its commit.
+                revisions.save_all(kept)
         except DatabaseError as error:  # the batch's commit itself failed
             self.writer.known.forget()
             for report in written:
@@ -211,13 +218,16 @@ class Batches:
         report.warnings.extend(str(problem) for problem in prepared.item.warnings)
         return Pending(prepared, entry.source_hash, imported.get(report.path, []))
 
-    def write(self, report: FileReport, pending: Pending) -> None:
-        """Write one parsed file in its own savepoint: all of it, or nothing of it."""
+    def write(self, report: FileReport, pending: Pending) -> Revision | None:
+        """Write one parsed file in its own savepoint: all of it, or nothing of it.
+
+        Returns the item's revision (unsaved) when the file was kept."""
         try:
             with transaction.atomic():
-                self.writer.write(report, pending)
+                revision = self.writer.write(report, pending)
                 if report.outcome == CONFLICT:
                     raise Rollback
+            return revision
         except Rollback:
             pass
         except DatabaseError as error:
@@ -232,3 +242,4 @@ class Batches:
                 f"could not import it ({type(error).__name__}: {error}); nothing of it was "
                 "kept. Please report this with the file."
             )
+        return None

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag, TaggedItem
 
-from .. import kinds
-from ..models import Author, Publishable, Section
+from .. import kinds, revisions
+from ..models import Author, Publishable, Revision, Section
 from . import comments, redirects
 from .prepare import Prepared
 from .records import ParsedItem
@@ -174,8 +174,12 @@ class ItemWriter:
             taken.update((name, slug) for slug in found)
         self._slugs_maybe_taken = taken
 
-    def write(self, report: FileReport, pending: Pending) -> None:
-        """Write the file's item, or record on the report why it is left alone."""
+    def write(self, report: FileReport, pending: Pending) -> Revision | None:
+        """Write the file's item, or record on the report why it is left alone.
+
+        Returns the item's revision, unsaved: the batch saves its files' revisions together,
+        those of the files that were kept.
+        """
         item, identity, rows = pending.item, report.path, pending.rows
         kind = kinds.get(item.kind)
         model = kind.model
@@ -189,7 +193,7 @@ class ItemWriter:
                     "was. Unpublish the old item in the admin and import the file under "
                     "another name, or restore its section."
                 )
-                return
+                return None
         mine = [row.pk for row in rows if isinstance(row, model)]
         obj = model.objects.filter(pk=mine[0]).first() if mine else None
         slug = _slug_of(item)
@@ -197,7 +201,7 @@ class ItemWriter:
             obj, slug = self._claim_slug(model, slug, report)
         if obj is None:
             if report.outcome == CONFLICT:
-                return
+                return None
             obj = model(slug=slug)
             report.outcome = CREATED
         else:
@@ -210,14 +214,14 @@ class ItemWriter:
                     f"“{obj.title}” was changed in the admin ({when}) after it was imported: "
                     "left as the editor made it. Pass --overwrite to replace it with the file."
                 )
-                return
+                return None
             report.outcome = UPDATED
 
         self._fill(obj, item, identity, pending.source_hash, report)
         obj.save(touch=False, body_html=pending.prepared.body_html)
         self._slugs_maybe_taken.add((kind.name, obj.slug))
         created = report.outcome == CREATED
-        self._bylines_and_tags(obj, item, report, created=created)
+        authors, tags = self._bylines_and_tags(obj, item, report, created=created)
         report.object = describe(obj)
         redirects.add_redirects(item, obj, identity, report)
         if kind.takes_comments:
@@ -227,6 +231,9 @@ class ItemWriter:
                 f"{len(item.comments)} comments on a {kind.label}: "
                 f"{model._meta.verbose_name_plural} take no comments, so they were not imported."
             )
+        return revisions.build(
+            obj, via=Revision.Via.IMPORT, source_path=identity, authors=authors, tags=tags
+        )
 
     def _claim_slug(self, model: type[Publishable], slug: str, report: FileReport):
         """Find the object this file updates by slug, or a free slug for a new one."""
@@ -298,7 +305,10 @@ class ItemWriter:
         obj.source_extra = item.extra
         report.warnings.extend(kinds.for_model(type(obj)).fill_from_import(obj, item))
 
-    def _bylines_and_tags(self, obj, item: ParsedItem, report, *, created: bool) -> None:
+    def _bylines_and_tags(
+        self, obj, item: ParsedItem, report, *, created: bool
+    ) -> tuple[list[Author], list[Tag]]:
+        """Give the item the file's bylines and tags; returns them."""
         tag_names = []
         for name in item.tags:
             if len(name) > TAG_NAME_LIMIT:
@@ -317,3 +327,4 @@ class ItemWriter:
                 for a in authors
             )
             TaggedItem.objects.bulk_create(TaggedItem(tag=tag, content_object=obj) for tag in tags)
+        return authors, tags

@@ -9,7 +9,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from newsroom.models import Article, Author, Comment, Section
+from newsroom import revisions
+from newsroom.models import Article, Author, Comment, Revision, Section
 from newsroom.roles import EDITORS
 from quickquotes.models import QuickQuote
 from tests.xss_vectors import BASE_VECTORS, VECTORS, _variants
@@ -187,3 +188,13 @@ def test_no_vector_runs_in_the_admin(
         _visit(page, f"{base}/admin/newsroom/comment/{comment.pk}/change/", root="#content")
     for quote in hostile_site["quotes"][::7]:
         _visit(page, f"{base}/admin/quickquotes/quickquote/{quote.pk}/change/", root="#content")
+    # Revisions: the history page and two hostile revisions compared (a word diff of both).
+    for item in [*hostile_site["articles"][::7], *hostile_site["quotes"][::7]]:
+        old = revisions.record(item, via=Revision.Via.FORM)
+        item.title, item.body = item.description[:300], f"{item.body}\n\n{item.title}"
+        item.save(body_html="")
+        item.tags.add(f"new {item.title}"[:100])
+        new = revisions.record(item, via=Revision.Via.FORM)
+        admin_path = f"{base}/admin/{item._meta.app_label}/{item._meta.model_name}/{item.pk}"
+        _visit(page, f"{admin_path}/history/", root="#content")
+        _visit(page, f"{admin_path}/history/compare/?a={old.pk}&b={new.pk}", root="#content")
