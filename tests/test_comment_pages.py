@@ -342,3 +342,21 @@ def test_one_comment_with_many_replies_keeps_the_page_bounded(
     with django_assert_num_queries(8):
         html = get(client, article.get_absolute_url())
     assert len(answers(html)) == 10
+
+
+def test_a_late_reply_lands_on_its_parents_earlier_page(client, article, hundred_twenty):
+    """A reply written after the comments of page 3 is still shown under its parent on
+    page 1, and its permalink and the poster's redirect say so."""
+    parent = hundred_twenty[5]
+    late = Comment.objects.create(
+        article=article,
+        parent=parent,
+        author_name="Late",
+        body="A late answer.",
+        status=APPROVED,
+        submitted_at=START + timedelta(minutes=119, seconds=30),
+    )
+    response = client.get(f"/articles/{article.slug}/comments/{late.pk}/")
+    assert response["Location"] == f"/articles/{article.slug}/#comment-{late.pk}"
+    assert "A late answer." in get(client, response["Location"])
+    assert "A late answer." not in get(client, f"{article.get_absolute_url()}?comments=3")
