@@ -229,8 +229,8 @@ def scores(model, query: str, ids: list[int]) -> dict[int, float]:
     if current == "fts5":
         return _fts5_scores(model, query, ids)
     rank = RANKS[current](model, query)
-    found = model.objects.filter(pk__in=ids).annotate(rank=rank).values_list("pk", "rank")
-    return dict(found)
+    found = model.objects.filter(pk__in=ids).order_by().annotate(rank=rank)
+    return dict(found.values_list("pk", "rank"))
 
 
 class SearchResults:
