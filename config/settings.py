@@ -279,6 +279,7 @@ NEWSROOM_MODERATION = {
     "blocked_words": ["viagra", "cialis", "*casino*", "payday loan*", "crypto giveaway"],
 }
 NEWSROOM_MODERATOR_EMAILS = env_list("NEWSROOM_MODERATOR_EMAILS")
+NEWSROOM_EDITOR_EMAILS = env_list("NEWSROOM_EDITOR_EMAILS")
 NEWSROOM_SITE_DOMAIN = os.environ.get("SITE_DOMAIN", "127.0.0.1:8000" if DEBUG else "")
 NEWSROOM_SITE_NAME = os.environ.get("SITE_NAME", "Newsroom")
 # How many proxies in front of the site append the client's address to X-Forwarded-For

@@ -40,6 +40,8 @@ DEFAULTS: dict[str, Any] = {
     "COMMENT_RATE_LIMIT": 5,
     # Who is emailed when a comment is held. Empty: the addresses in MANAGERS.
     "MODERATOR_EMAILS": [],
+    # Who is emailed when a reporter submits a draft for review. Empty: MANAGERS.
+    "EDITOR_EMAILS": [],
     # The dotted path of the policy class, for a project that subclasses it.
     "MODERATION_POLICY": "newsroom.discussion.policy.ModerationPolicy",
     # Attribute overrides for the policy, e.g. {"blocked_words": ["casino"]}.
@@ -140,3 +142,7 @@ def get(name: str) -> Any:
 
 def moderator_emails() -> list[str]:
     return list(get("MODERATOR_EMAILS")) or [email for _name, email in settings.MANAGERS]
+
+
+def editor_emails() -> list[str]:
+    return list(get("EDITOR_EMAILS")) or [email for _name, email in settings.MANAGERS]

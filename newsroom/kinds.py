@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .roles import ALL, EDITORS, MODERATORS
+from .roles import EDITORS, MODERATORS, PUBLISHING, REPORTERS, REPORTING
 
 if TYPE_CHECKING:
     from .importing.records import ParsedItem
@@ -45,7 +45,11 @@ class Kind:
     # Whether imported reader comments are kept (only a model with comments can).
     takes_comments: ClassVar[bool] = False
     # What each staff role may do with this kind's items (see ``newsroom.roles``).
-    role_actions: ClassVar[Mapping[str, tuple[str, ...]]] = {EDITORS: ALL, MODERATORS: ("view",)}
+    role_actions: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        EDITORS: PUBLISHING,
+        MODERATORS: ("view",),
+        REPORTERS: REPORTING,
+    }
 
     def __init__(self, model: type[Publishable]) -> None:
         self.model = model

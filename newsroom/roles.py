@@ -1,7 +1,8 @@
 """The staff roles, as groups with permissions, created by data migrations.
 
-Editors run the content (corrections and updates included) and may moderate; Moderators
-decide on comments and only read the content. Each app's migration grants the permissions
+Editors run the content (corrections and updates included), review reporters' drafts and
+may moderate; Reporters add items and change their own drafts, which an editor publishes;
+Moderators decide on comments and only read the content. Each app's migration grants the permissions
 on its own models; those on publishable kinds come from the kinds registry
 (``newsroom.kinds``).
 """
@@ -12,8 +13,13 @@ from collections.abc import Iterable
 
 EDITORS = "Editors"
 MODERATORS = "Moderators"
+REPORTERS = "Reporters"
 
 ALL = ("add", "change", "delete", "view")
+# On publishable kinds: "publish" also approves reporters' drafts (newsroom.admin.review).
+PUBLISHING = (*ALL, "publish")
+# A reporter's: without "publish", "change" reaches only their own drafts.
+REPORTING = ("add", "change", "view")
 
 # Beyond the publishable kinds, whose own ``role_actions`` are added by role_permissions().
 ROLE_PERMISSIONS: dict[str, dict[str, dict[str, Iterable[str]]]] = {
@@ -37,6 +43,12 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, Iterable[str]]]] = {
             "commentstatuschange": ("view",),
             "ban": ("add", "change", "view"),
             "itemnote": ("view",),
+        },
+    },
+    REPORTERS: {
+        "newsroom": {
+            "section": ("view",),
+            "author": ("view",),
         },
     },
 }

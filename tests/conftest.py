@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from newsroom import cache_backends
 from newsroom.models import Article, Comment, Section
-from newsroom.roles import EDITORS, MODERATORS
+from newsroom.roles import EDITORS, MODERATORS, REPORTERS
 from quickquotes.models import QuickQuote
 
 _counter = itertools.count(1)
@@ -85,6 +85,17 @@ def editor(db, django_user_model):
 @pytest.fixture
 def moderator(db, django_user_model):
     return _staff_in(django_user_model, "moderator", MODERATORS)
+
+
+@pytest.fixture
+def reporter(db, django_user_model):
+    return _staff_in(django_user_model, "reporter", REPORTERS)
+
+
+@pytest.fixture
+def reporter_client(client, reporter):
+    client.force_login(reporter)
+    return client
 
 
 @pytest.fixture

@@ -403,7 +403,10 @@ def test_changing_an_item_is_not_enough_to_add_or_retract_a_note(
 
     user = django_user_model.objects.create_user("desk", password="pw", is_staff=True)
     user.user_permissions.add(
-        *Permission.objects.filter(codename__in=["view_article", "change_article"])
+        # With "publish": changing without it reaches only one's own drafts (a reporter's).
+        *Permission.objects.filter(
+            codename__in=["view_article", "change_article", "publish_article"]
+        )
     )
     client.force_login(user)
     article = make_article()

@@ -20,6 +20,9 @@ def test_demo_accounts_are_created_with_debug_on(settings):
     assert editor.is_staff and editor.has_perm("newsroom.change_article")
     assert moderator.is_staff and not moderator.has_perm("newsroom.change_article")
     assert moderator.has_perm("newsroom.moderate_comment")
+    reporter = authenticate(login, username="reporter", password="reporter-demo")
+    assert reporter.is_staff and reporter.has_perm("newsroom.add_article")
+    assert not reporter.has_perm("newsroom.publish_article")
 
 
 def test_no_demo_accounts_without_debug(settings, django_user_model):

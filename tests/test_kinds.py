@@ -8,7 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 from newsroom import kinds
 from newsroom.importing.records import ParsedItem
 from newsroom.models import Article
-from newsroom.roles import ALL, EDITORS, MODERATORS, role_permissions
+from newsroom.roles import EDITORS, MODERATORS, PUBLISHING, REPORTERS, role_permissions
 from quickquotes.kinds import QuickQuoteKind
 from quickquotes.models import QuickQuote
 
@@ -114,8 +114,10 @@ def test_a_timeline_of_one_kind_pages_without_a_union(restore_registry, make_art
 
 def test_roles_take_each_kinds_permissions():
     permissions = role_permissions()
-    assert permissions[EDITORS]["newsroom"]["article"] == ALL
-    assert permissions[EDITORS]["quickquotes"]["quickquote"] == ALL
+    assert permissions[EDITORS]["newsroom"]["article"] == PUBLISHING
+    assert permissions[EDITORS]["quickquotes"]["quickquote"] == PUBLISHING
+    assert permissions[REPORTERS]["newsroom"]["article"] == ("add", "change", "view")
+    assert permissions[REPORTERS]["quickquotes"]["quickquote"] == ("add", "change", "view")
     assert permissions[MODERATORS]["newsroom"]["article"] == ("view",)
     assert permissions[MODERATORS]["quickquotes"]["quickquote"] == ("view",)
     assert permissions[EDITORS]["newsroom"]["comment"] == ("add", "change", "view", "moderate")

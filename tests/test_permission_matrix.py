@@ -33,14 +33,14 @@ from newsroom.models import (
     Revision,
     Section,
 )
-from newsroom.roles import EDITORS, MODERATORS
+from newsroom.roles import EDITORS, MODERATORS, REPORTERS
 from quickquotes.models import QuickQuote
 from tests.admin_forms import NOTES, add_note_row, change_form_data
 from tests.form_tokens import sent_form_token
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["anonymous", "reader", "moderator", "editor", "superuser"]
+ROLES = ["anonymous", "reader", "moderator", "reporter", "editor", "superuser"]
 APPS = {"newsroom", "quickquotes", "taggit", "auth", "redirects", "sites"}
 REGISTRY = {
     model._meta.label_lower: model_admin
@@ -79,6 +79,9 @@ EXTRA_PAGES = {
     # change an item may view it too).
     "newsroom_article_compare": ("newsroom.article", "view"),
     "quickquotes_quickquote_compare": ("quickquotes.quickquote", "view"),
+    # The editors' review list: who may publish.
+    "newsroom_article_review": ("newsroom.article", "publish"),
+    "quickquotes_quickquote_review": ("quickquotes.quickquote", "publish"),
 }
 # Those of them that are about one object.
 OBJECT_PAGES = {
@@ -92,6 +95,12 @@ POST_PAGES = {
     "newsroom_article_revert": ("newsroom.article", "change"),
     "quickquotes_quickquote_revert": ("quickquotes.quickquote", "change"),
 }
+# The review's decisions on an item in review, POST only: URL name -> (model, permission).
+REVIEW_POST_PAGES = {
+    f"{label.replace('.', '_')}_review_{decision}": (label, "publish")
+    for label in ("newsroom.article", "quickquotes.quickquote")
+    for decision in ("approve", "send_back")
+}
 
 
 # Roles
@@ -103,7 +112,7 @@ def make_user(django_user_model, role: str):
     if role == "superuser":
         return django_user_model.objects.create_superuser("root", "root@example.org", "pw")
     user = django_user_model.objects.create_user(role, password="pw", is_staff=role != "reader")
-    group = {"moderator": MODERATORS, "editor": EDITORS}.get(role)
+    group = {"moderator": MODERATORS, "editor": EDITORS, "reporter": REPORTERS}.get(role)
     if group:
         user.groups.add(Group.objects.get(name=group))
     return user
@@ -169,8 +178,10 @@ def check(web, user, path: str, allowed: bool, refused: int = 403) -> str | None
 
 
 @pytest.fixture
-def objects(make_article, make_quote, make_comment, django_user_model):
-    article = make_article(status=Article.Status.DRAFT, published_at=None)
+def objects(request, make_article, make_quote, make_comment, django_user_model):
+    # The role's own items: a reporter may change only theirs (others' are checked below).
+    owner = request.getfixturevalue("user") if "user" in request.fixturenames else None
+    article = make_article(status=Article.Status.DRAFT, published_at=None, created_by=owner)
     comment = make_comment(make_article(), author_email="troll@example.org", ip_hash="f" * 64)
     decisions.record_new(comment, reason="For the matrix.")
     the_ban, _held = decisions.ban(Ban.Kind.EMAIL, "spammer@example.org")
@@ -186,7 +197,9 @@ def objects(make_article, make_quote, make_comment, django_user_model):
         "newsroom.comment": comment,
         "newsroom.ban": the_ban,
         "newsroom.commentstatuschange": comment.status_changes.get(),
-        "quickquotes.quickquote": make_quote(status=QuickQuote.Status.DRAFT, published_at=None),
+        "quickquotes.quickquote": make_quote(
+            status=QuickQuote.Status.DRAFT, published_at=None, created_by=owner
+        ),
     }
     assert set(made) == set(MODELS), "a model was registered: give it an object here"
     return made
@@ -225,7 +238,8 @@ def test_every_admin_page_is_in_the_matrix():
         for pattern in model_admin.urls
         if pattern.name
     }
-    assert names - standard - set(EXTRA_PAGES) - set(POST_PAGES) == set()
+    extra = set(EXTRA_PAGES) | set(POST_PAGES) | set(REVIEW_POST_PAGES)
+    assert names - standard - extra == set()
 
 
 @pytest.mark.parametrize(
@@ -266,6 +280,61 @@ def test_reverting_to_a_revision_follows_the_change_permission(web, user, object
         assert sent_to_login(response, path)
     else:
         assert response.status_code == (302 if reverted else 403)
+
+
+@pytest.mark.parametrize(
+    ("name", "role"),
+    [(name, role) for name in sorted(REVIEW_POST_PAGES) for role in ROLES],
+    indirect=["role"],
+)
+def test_review_decisions_are_taken_only_by_roles_that_may_publish(web, user, objects, name):
+    label, action = REVIEW_POST_PAGES[name]
+    obj = objects[label]
+    obj.submitted_at = timezone.now()
+    obj.save()
+    path = reverse(f"admin:{name}", args=[obj.pk])
+    assert check(web, user, path, allowed=False, refused=405) is None
+    response = web.post(path, {"comment": "Shorter, please."})
+    after = type(obj).objects.get(pk=obj.pk)
+    decided = after.submitted_at is None
+    assert decided is may(user, label, action)
+    assert (after.status == "published") is (decided and name.endswith("_approve"))
+    if not is_staff(user):
+        assert sent_to_login(response, path)
+    else:
+        assert response.status_code == (302 if decided else 403)
+
+
+@pytest.mark.parametrize("label", ["newsroom.article", "quickquotes.quickquote"])
+@pytest.mark.parametrize("role", ROLES, indirect=True)
+def test_a_role_without_publish_never_reaches_other_peoples_items(
+    web, user, objects, label, django_user_model
+):
+    """The matrix's items are the role's own; here the draft is another reporter's."""
+    obj = objects[label]
+    someone = make_user(django_user_model, "reporter-2")
+    someone.groups.add(Group.objects.get(name=REPORTERS))
+    type(obj).objects.filter(pk=obj.pk).update(created_by=someone)
+    revision = revisions.record(obj, via=Revision.Via.FORM)
+    if not is_staff(user):
+        return  # sent to log in, as everywhere in the matrix
+    # Those who only view (moderators) see everything; who change without publishing do not.
+    reporting = may(user, label, "change") and not may(user, label, "publish")
+    seen = may_any(user, label, ("view", "change")) and not reporting
+    info = label.replace(".", "_")
+    compare = reverse(f"admin:{info}_compare", args=[obj.pk])
+    answers = {
+        "listed": obj.title in web.get(page_url(label, "changelist")).content.decode(),
+        "opened": web.get(page_url(label, "change", obj)).status_code == 200,
+        "history": web.get(page_url(label, "history", obj)).status_code == 200,
+        "compared": web.get(f"{compare}?a={revision.pk}&b={revision.pk}").status_code == 200,
+    }
+    assert answers == dict.fromkeys(answers, seen)
+    if reporting:
+        web.post(page_url(label, "change", obj), {"title": "Taken over", "slug": obj.slug})
+        web.post(reverse(f"admin:{info}_revert", args=[obj.pk, revision.pk]))
+        assert type(obj).objects.get(pk=obj.pk).title == obj.title
+        assert Revision.objects.of(obj).count() == 1
 
 
 def test_site_wide_admin_pages(web, user):
@@ -371,7 +440,7 @@ PUBLISHING_CASES = [
     ActionCase(
         model._meta.label_lower,
         "publish",
-        "change",
+        "publish",
         _draft(model),
         lambda obj: _status(obj) == "published",
     )
@@ -380,7 +449,7 @@ PUBLISHING_CASES = [
     ActionCase(
         model._meta.label_lower,
         "unpublish",
-        "change",
+        "publish",
         _published(model),
         lambda obj: _status(obj) == "draft",
     )

@@ -31,6 +31,7 @@ from ..models import Article, Author, Comment, ItemNote, Publishable, Revision, 
 from . import counting
 from .counting import BoundedPaginator
 from .notes import ItemNoteInline, save_notes
+from .review import ReviewMixin
 from .revisions import RevisionsMixin
 from .shared import URL_FIELDS, IndexedSearchMixin
 
@@ -128,9 +129,10 @@ class PublishableForm(forms.ModelForm):
         return body
 
 
-class PublishableAdmin(RevisionsMixin, IndexedSearchMixin, admin.ModelAdmin):
-    """What the Article and QuickQuote admins share: list, filters, publishing actions and
-    revisions (each save records one; the history page lists them)."""
+class PublishableAdmin(ReviewMixin, RevisionsMixin, IndexedSearchMixin, admin.ModelAdmin):
+    """What the Article and QuickQuote admins share: list, filters, publishing actions,
+    reporters and review (``review.py``) and revisions (each save records one; the history
+    page lists them)."""
 
     form = PublishableForm
     formfield_overrides = URL_FIELDS
@@ -169,6 +171,7 @@ class PublishableAdmin(RevisionsMixin, IndexedSearchMixin, admin.ModelAdmin):
                 "published_at",
                 "expires_at",
                 "is_breaking",
+                "review_status",
                 "created_at",
                 "updated_at",
             ]
@@ -269,13 +272,15 @@ class PublishableAdmin(RevisionsMixin, IndexedSearchMixin, admin.ModelAdmin):
             return _("Live")
         return _("Draft")
 
-    @admin.action(description=_("Publish selected items"), permissions=["change"])
+    @admin.action(description=_("Publish selected items"), permissions=["publish"])
     def publish(self, request: HttpRequest, queryset: QuerySet[Publishable]) -> None:
         count = self._set_status(request, queryset, Publishable.Status.PUBLISHED)
         message = ngettext("Published %d item.", "Published %d items.", count) % count
         self.message_user(request, message, messages.SUCCESS)
 
-    @admin.action(description=_("Unpublish selected items (back to draft)"), permissions=["change"])
+    @admin.action(
+        description=_("Unpublish selected items (back to draft)"), permissions=["publish"]
+    )
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Publishable]) -> None:
         count = self._set_status(request, queryset, Publishable.Status.DRAFT)
         message = ngettext("Unpublished %d item.", "Unpublished %d items.", count) % count

@@ -1,5 +1,5 @@
 """The Newsroom data model, one module per concern: publishing, corrections and updates
-(notes), revisions, discussion, the page cache.
+(notes), review steps, revisions, discussion, the page cache.
 
 Every model is imported here, so Django finds them and ``from newsroom.models import X`` works.
 """
@@ -19,6 +19,7 @@ from .discussion import (
 )
 from .notes import ItemNote, ItemNoteQuerySet
 from .publishing import Article, Author, Publishable, PublishableQuerySet, Section
+from .review import ReviewStep, ReviewStepQuerySet
 from .revisions import Revision, RevisionQuerySet, RevisionsKept
 
 __all__ = [
@@ -36,6 +37,8 @@ __all__ = [
     "Publishable",
     "PublishableQuerySet",
     "ReadingPosition",
+    "ReviewStep",
+    "ReviewStepQuerySet",
     "Revision",
     "RevisionQuerySet",
     "RevisionsKept",

@@ -190,6 +190,23 @@ class Publishable(models.Model):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("last modified"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text=_("Who added the item in the admin: a reporter may change only their own."),
+    )
+    submitted_at = models.DateTimeField(
+        _("submitted for review"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Set while the draft waits in the editors' review list."),
+    )
     last_note_at = models.DateTimeField(
         _("latest correction or update"),
         null=True,
@@ -228,6 +245,9 @@ class Publishable(models.Model):
 
     class Meta:
         abstract = True
+        # "publish": publish, unpublish, schedule and approve; without it (a reporter) only
+        # one's own drafts are changed (newsroom.admin.review).
+        default_permissions = ("add", "change", "delete", "view", "publish")
         ordering = ["-published_at", "-pk"]
         get_latest_by = "published_at"
         indexes = [
@@ -250,6 +270,12 @@ class Publishable(models.Model):
             models.Index(fields=["published_at", "id"], name="%(app_label)s_%(class)s_ls_idx"),
             # The sitemap index's lastmod: the newest change, found without a scan.
             models.Index(fields=["updated_at"], name="%(app_label)s_%(class)s_upd_idx"),
+            # The editors' review list: the few drafts waiting, oldest first.
+            models.Index(
+                fields=["submitted_at"],
+                condition=models.Q(submitted_at__isnull=False),
+                name="%(app_label)s_%(class)s_rev_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,20 +1,22 @@
-"""Create an editor and a moderator account for trying the site locally (DEBUG only)."""
+"""Create an editor, a moderator and a reporter account for trying the site locally (DEBUG
+only)."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 
-from newsroom.roles import EDITORS, MODERATORS
+from newsroom.roles import EDITORS, MODERATORS, REPORTERS
 
 DEMO_ACCOUNTS = [
     ("editor", "editor-demo", EDITORS),
     ("moderator", "moderator-demo", MODERATORS),
+    ("reporter", "reporter-demo", REPORTERS),
 ]
 
 
 class Command(BaseCommand):
-    help = "Create demo editor and moderator accounts and print their credentials (DEBUG only)."
+    help = "Create demo editor, moderator and reporter accounts; print their credentials (DEBUG)."
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
