@@ -3,6 +3,9 @@ before either save (newsroom.admin.concurrency, newsroom.revisions.merge)."""
 
 from __future__ import annotations
 
+import time
+from unittest import mock
+
 import pytest
 from django.contrib.messages import get_messages
 from django.db import connection
@@ -12,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from newsroom import revisions
+from newsroom.admin import presence
 from newsroom.models import Article, Revision
 from newsroom.revisions.merge import merge, merge_paragraphs, paragraphs
 from tests.admin_forms import change_form_data
@@ -329,3 +333,42 @@ def test_a_merge_without_a_base_collides_wherever_it_differs():
     mine = {"fields": {"title": "B", "body": "x"}, "authors": [], "tags": ["T"]}
     result = merge(None, theirs, mine, paragraph_fields=["body"])
     assert result.collisions == ["title"]
+
+
+# Who else has the item open
+
+
+def test_the_change_form_names_who_else_has_the_item_open(article, editor_client, other_client):
+    url = change_url(article)
+    first = editor_client.get(url).content.decode()
+    assert 'id="presence-notice"' in first and "hidden>" in first
+
+    response = other_client.get(url)
+
+    assert response.context["others_here"] == ["editor"]
+    assert '<span class="presence-names">editor</span>' in response.content.decode()
+    ping = reverse("admin:newsroom_article_presence", args=[article.pk])
+    assert editor_client.post(ping).json() == {"others": ["bo"]}
+
+
+def test_someone_not_heard_from_for_a_minute_has_left(article, editor_client, other_client):
+    editor_client.get(change_url(article))
+    later = time.time() + presence.SEEN_SECONDS + 1
+    with mock.patch.object(presence.time, "time", return_value=later):
+        assert other_client.get(change_url(article)).context["others_here"] == []
+
+
+def test_the_presence_ping_is_a_checked_post(article, editor, django_user_model):
+    ping = reverse("admin:newsroom_article_presence", args=[article.pk])
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(editor)
+    assert strict.post(ping).status_code == 403  # no CSRF token
+    assert strict.get(ping).status_code == 405
+    nobody = Client()
+    nobody.force_login(django_user_model.objects.create_user("x", password="pw", is_staff=True))
+    assert nobody.post(ping).status_code == 403  # may not view articles
+    assert Client().post(ping).status_code == 302  # to the login page
+    signed_in = Client()
+    signed_in.force_login(editor)
+    missing = reverse("admin:newsroom_article_presence", args=[article.pk + 1])
+    assert signed_in.post(missing).status_code == 404

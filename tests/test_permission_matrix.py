@@ -92,6 +92,11 @@ POST_PAGES = {
     "newsroom_article_revert": ("newsroom.article", "change"),
     "quickquotes_quickquote_revert": ("quickquotes.quickquote", "change"),
 }
+# The change form's ping of who has the item open: a POST, for whoever may see the item.
+PRESENCE_PAGES = {
+    "newsroom_article_presence": ("newsroom.article", "view"),
+    "quickquotes_quickquote_presence": ("quickquotes.quickquote", "view"),
+}
 
 
 # Roles
@@ -225,7 +230,8 @@ def test_every_admin_page_is_in_the_matrix():
         for pattern in model_admin.urls
         if pattern.name
     }
-    assert names - standard - set(EXTRA_PAGES) - set(POST_PAGES) == set()
+    extra = {*EXTRA_PAGES, *POST_PAGES, *PRESENCE_PAGES}
+    assert names - standard - extra == set()
 
 
 @pytest.mark.parametrize(
@@ -266,6 +272,22 @@ def test_reverting_to_a_revision_follows_the_change_permission(web, user, object
         assert sent_to_login(response, path)
     else:
         assert response.status_code == (302 if reverted else 403)
+
+
+@pytest.mark.parametrize(
+    ("name", "role"),
+    [(name, role) for name in sorted(PRESENCE_PAGES) for role in ROLES],
+    indirect=["role"],
+)
+def test_the_presence_ping_follows_the_view_permission(web, user, objects, name):
+    label, action = PRESENCE_PAGES[name]
+    path = reverse(f"admin:{name}", args=[objects[label].pk])
+    assert check(web, user, path, allowed=False, refused=405) is None
+    response = web.post(path)
+    if not is_staff(user):
+        assert sent_to_login(response, path)
+    else:
+        assert response.status_code == (200 if may(user, label, action) else 403)
 
 
 def test_site_wide_admin_pages(web, user):

@@ -32,6 +32,7 @@ from . import counting
 from .concurrency import ConcurrentEditsForm, who
 from .counting import BoundedPaginator
 from .notes import ItemNoteInline, save_notes
+from .presence import PresenceMixin
 from .revisions import RevisionsMixin
 from .shared import URL_FIELDS, IndexedSearchMixin
 
@@ -130,9 +131,10 @@ class PublishableForm(ConcurrentEditsForm):
         return body
 
 
-class PublishableAdmin(RevisionsMixin, IndexedSearchMixin, admin.ModelAdmin):
-    """What the Article and QuickQuote admins share: list, filters, publishing actions and
-    revisions (each save records one; the history page lists them)."""
+class PublishableAdmin(PresenceMixin, RevisionsMixin, IndexedSearchMixin, admin.ModelAdmin):
+    """What the Article and QuickQuote admins share: list, filters, publishing actions,
+    revisions (each save records one; the history page lists them) and the change form's
+    notice of who else has the item open."""
 
     form = PublishableForm
     change_form_template = "admin/newsroom/publishable/change_form.html"
