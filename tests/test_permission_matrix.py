@@ -101,6 +101,11 @@ REVIEW_POST_PAGES = {
     for label in ("newsroom.article", "quickquotes.quickquote")
     for decision in ("approve", "send_back")
 }
+# The change form's ping of who has the item open: a POST, for whoever may see the item.
+PRESENCE_PAGES = {
+    "newsroom_article_presence": ("newsroom.article", "view"),
+    "quickquotes_quickquote_presence": ("quickquotes.quickquote", "view"),
+}
 
 
 # Roles
@@ -238,7 +243,7 @@ def test_every_admin_page_is_in_the_matrix():
         for pattern in model_admin.urls
         if pattern.name
     }
-    extra = set(EXTRA_PAGES) | set(POST_PAGES) | set(REVIEW_POST_PAGES)
+    extra = {*EXTRA_PAGES, *POST_PAGES, *REVIEW_POST_PAGES, *PRESENCE_PAGES}
     assert names - standard - extra == set()
 
 
@@ -335,6 +340,22 @@ def test_a_role_without_publish_never_reaches_other_peoples_items(
         web.post(reverse(f"admin:{info}_revert", args=[obj.pk, revision.pk]))
         assert type(obj).objects.get(pk=obj.pk).title == obj.title
         assert Revision.objects.of(obj).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "role"),
+    [(name, role) for name in sorted(PRESENCE_PAGES) for role in ROLES],
+    indirect=["role"],
+)
+def test_the_presence_ping_follows_the_view_permission(web, user, objects, name):
+    label, action = PRESENCE_PAGES[name]
+    path = reverse(f"admin:{name}", args=[objects[label].pk])
+    assert check(web, user, path, allowed=False, refused=405) is None
+    response = web.post(path)
+    if not is_staff(user):
+        assert sent_to_login(response, path)
+    else:
+        assert response.status_code == (200 if may(user, label, action) else 403)
 
 
 def test_site_wide_admin_pages(web, user):

@@ -76,7 +76,10 @@ def url(obj, page: str, *args) -> str:
 def form_data(article: Article, **changes) -> dict:
     """The article's change form as a browser would send it, with ``changes``."""
     published = timezone.localtime(article.published_at) if article.published_at else None
+    # The revision the form was opened from (none for an item without revisions).
+    newest = Revision.objects.of(article).values_list("pk", flat=True).first()
     data = {
+        "base_revision": "" if newest is None else str(newest),
         "title": article.title,
         "slug": article.slug,
         "section": article.section_id or "",

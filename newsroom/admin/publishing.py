@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import ShowFacets
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Func, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
@@ -29,8 +29,10 @@ from taggit.models import Tag
 from .. import rendering, revisions, search
 from ..models import Article, Author, Comment, ItemNote, Publishable, Revision, Section
 from . import counting
+from .concurrency import ConcurrentEditsForm, who
 from .counting import BoundedPaginator
 from .notes import ItemNoteInline, save_notes
+from .presence import PresenceMixin
 from .review import ReviewMixin
 from .revisions import RevisionsMixin
 from .shared import URL_FIELDS, IndexedSearchMixin
@@ -115,8 +117,9 @@ class PublicationYearFilter(admin.SimpleListFilter):
         )
 
 
-class PublishableForm(forms.ModelForm):
-    """Renders the body while validating: a body the renderer refuses is the body's error."""
+class PublishableForm(ConcurrentEditsForm):
+    """Renders the body while validating: a body the renderer refuses is the body's error.
+    A save made after someone else's is merged with it (see ``ConcurrentEditsForm``)."""
 
     body_html: str | None = None
 
@@ -129,12 +132,15 @@ class PublishableForm(forms.ModelForm):
         return body
 
 
-class PublishableAdmin(ReviewMixin, RevisionsMixin, IndexedSearchMixin, admin.ModelAdmin):
+class PublishableAdmin(
+    ReviewMixin, PresenceMixin, RevisionsMixin, IndexedSearchMixin, admin.ModelAdmin
+):
     """What the Article and QuickQuote admins share: list, filters, publishing actions,
-    reporters and review (``review.py``) and revisions (each save records one; the history
-    page lists them)."""
+    reporters and review (``review.py``), revisions (each save records one; the history page
+    lists them) and the change form's notice of who else has the item open."""
 
     form = PublishableForm
+    change_form_template = "admin/newsroom/publishable/change_form.html"
     formfield_overrides = URL_FIELDS
     list_display = ["title", "section", "visibility", "published_at", "is_breaking", "updated_at"]
     list_filter = [
@@ -221,11 +227,45 @@ class PublishableAdmin(ReviewMixin, RevisionsMixin, IndexedSearchMixin, admin.Mo
             "exact": names(self.search_fields),
         }
 
+    def get_object(
+        self, request: HttpRequest, object_id: str, from_field: str | None = None
+    ) -> Publishable | None:
+        """The item; for a form posted back (the change view runs in a transaction), with
+        its row locked until the save is done: two saves cannot both pass the form's check
+        for another save in between (``ConcurrentEditsForm``)."""
+        if request.method != "POST" or not transaction.get_connection().in_atomic_block:
+            return super().get_object(request, object_id, from_field)
+        queryset = self.get_queryset(request).select_for_update(of=("self",))
+        field = self.opts.pk if from_field is None else self.opts.get_field(from_field)
+        try:
+            return queryset.get(**{field.name: field.to_python(object_id)})
+        except (self.model.DoesNotExist, ValidationError, ValueError):
+            return None
+
     def save_model(
         self, request: HttpRequest, obj: Publishable, form: PublishableForm, change: bool
     ) -> None:
         # The form rendered the body already; rendering it again could take as long.
         obj.save(body_html=getattr(form, "body_html", None))
+        theirs, paragraphs = form.merged_labels()
+        if form.other_revision is not None and (theirs or paragraphs):
+            parts = []
+            if theirs:
+                parts.append(
+                    _("their changes to %(fields)s are kept")
+                    % {"fields": get_text_list(theirs, gettext("and"))}
+                )
+            if paragraphs:
+                parts.append(
+                    _("the paragraphs each of you changed in %(fields)s are merged")
+                    % {"fields": get_text_list(paragraphs, gettext("and"))}
+                )
+            self.message_user(
+                request,
+                _("%(who)s saved this item after you opened it. Your changes are saved; %(what)s.")
+                % {"who": who(form.other_revision), "what": "; ".join(parts)},
+                messages.INFO,
+            )
         if obj.featured_image_url and not obj.featured_image_alt.strip():
             self.message_user(
                 request,

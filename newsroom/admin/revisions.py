@@ -26,8 +26,9 @@ from ..revisions import compare
 _ID_DIGITS = 19
 
 
-def _revision_id(value: str | None) -> int | None:
-    if value and value.isdigit() and len(value) <= _ID_DIGITS:
+def revision_id(value: str | None) -> int | None:
+    """A revision id a request sent, or None for anything else (missing, empty, no number)."""
+    if value and value.isascii() and value.isdigit() and len(value) <= _ID_DIGITS:
         return int(value)
     return None
 
@@ -116,7 +117,7 @@ class RevisionsMixin:
         without them, the newest revision against the one before it."""
         obj = self._item(request, object_id)
         all_revisions = Revision.objects.of(obj).select_related("user")
-        wanted = [_revision_id(request.GET.get(key)) for key in ("a", "b")]
+        wanted = [revision_id(request.GET.get(key)) for key in ("a", "b")]
         if wanted == [None, None]:
             pair = list(all_revisions[:2])
         else:

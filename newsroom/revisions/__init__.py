@@ -50,19 +50,23 @@ def _stored(field: models.Field, obj: Publishable) -> Any:
 
 
 def snapshot(
-    obj: Publishable, *, authors: Iterable[Author] | None = None, tags: Iterable[Tag] | None = None
+    obj: Publishable,
+    *,
+    authors: Iterable[Author] | None = None,
+    tags: Iterable[Tag | str] | None = None,
 ) -> Snapshot:
     """What a revision of ``obj`` keeps, as JSON-ready data.
 
     ``authors`` and ``tags`` are the item's bylines and tags when the caller has them (the
     importer just wrote them); otherwise they are read (from a prefetch, if there is one).
+    Tags may be given by name (as a form has them).
     """
     authors = obj.authors.all() if authors is None else authors
     tags = obj.tags.all() if tags is None else tags
     return {
         "fields": {field.name: _stored(field, obj) for field in tracked_fields(type(obj))},
         "authors": sorted(([a.pk, a.name] for a in authors), key=lambda a: (a[1], a[0])),
-        "tags": sorted((t.name for t in tags), key=str.casefold),
+        "tags": sorted((t if isinstance(t, str) else t.name for t in tags), key=str.casefold),
     }
 
 
@@ -112,7 +116,7 @@ def revert(revision: Revision, *, user: User) -> tuple[Publishable, Revision, li
         # Locked against a concurrent save or revert (the item's row, not its section's).
         items = model.objects.select_for_update(of=("self",)).select_related("section")
         obj = items.get(pk=revision.object_id)
-        warnings = _restore_fields(obj, revision.snapshot.get("fields", {}))
+        warnings = restore_fields(obj, revision.snapshot.get("fields", {}))
         try:
             obj.validate_unique()
         except ValidationError as error:
@@ -138,7 +142,8 @@ def revert(revision: Revision, *, user: User) -> tuple[Publishable, Revision, li
     return obj, new, warnings
 
 
-def _restore_fields(obj: Publishable, stored: dict[str, Any]) -> list[str]:
+def restore_fields(obj: Publishable, stored: dict[str, Any]) -> list[str]:
+    """Give ``obj`` the field values a snapshot ``stored``; warnings for a section gone."""
     warnings = []
     for field in tracked_fields(type(obj)):
         if field.name not in stored:  # a field added since the revision: left as it is
