@@ -21,33 +21,21 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .discussion import DeletionRefused
+from .records import ItemRecordQuerySet
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from .publishing import Publishable
 
 KEPT = "Corrections and updates are kept for good: retract a note, with a reason, instead."
 
 
-class ItemNoteQuerySet(models.QuerySet):
-    def for_item(self, item: Publishable) -> ItemNoteQuerySet:
-        content_type = ContentType.objects.get_for_model(type(item))
-        return self.filter(content_type=content_type, object_id=item.pk)
+class ItemNoteQuerySet(ItemRecordQuerySet):
+    kept = KEPT
 
     def shown(self) -> ItemNoteQuerySet:
         """The notes readers see: those not retracted."""
         return self.filter(retracted_at__isnull=True)
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise DeletionRefused(KEPT)
-
-    def update(self, **kwargs: Any) -> int:
-        # Every change goes through save(), which checks it and keeps the item's times.
-        raise DeletionRefused(KEPT)
-
-    delete.queryset_only = True  # type: ignore[attr-defined]
-    update.queryset_only = True  # type: ignore[attr-defined]
 
 
 class ItemNote(models.Model):

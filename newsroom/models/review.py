@@ -13,26 +13,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .discussion import DeletionRefused
+from .records import ItemRecordQuerySet
 
 if TYPE_CHECKING:
-    from .publishing import Publishable
+    pass
 
 KEPT = "Review steps are kept for good: the log is append-only."
 
 
-class ReviewStepQuerySet(models.QuerySet):
-    def for_item(self, item: Publishable) -> ReviewStepQuerySet:
-        content_type = ContentType.objects.get_for_model(type(item))
-        return self.filter(content_type=content_type, object_id=item.pk)
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise DeletionRefused(KEPT)
-
-    def update(self, **kwargs: Any) -> int:
-        raise DeletionRefused(KEPT)
-
-    delete.queryset_only = True  # type: ignore[attr-defined]
-    update.queryset_only = True  # type: ignore[attr-defined]
+class ReviewStepQuerySet(ItemRecordQuerySet):
+    kept = KEPT
 
 
 class ReviewStep(models.Model):
