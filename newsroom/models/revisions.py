@@ -115,6 +115,14 @@ class Revision(models.Model):
         db_index=False,  # never looked up by: revisions are not deleted
         help_text=_("For a revert: the revision whose content was restored."),
     )
+    is_draft = models.BooleanField(
+        _("draft"),
+        default=False,
+        help_text=_(
+            "Saved as a draft of a live item: the item itself kept what readers saw "
+            "(see the item's “unpublished changes”)."
+        ),
+    )
     snapshot = CompressedJSONField(_("content"))
 
     objects = RevisionQuerySet.as_manager()
