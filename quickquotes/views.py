@@ -19,11 +19,18 @@ def quote_detail(request: HttpRequest, slug: str) -> HttpResponse:
     quotes, with a preview banner."""
     quote = item_for(request, QuickQuote.objects.for_page(), slug)
     expires_by(request, quote.expires_at)
+    return render_quote(request, quote)
+
+
+def render_quote(
+    request: HttpRequest, quote: QuickQuote, preview: bool | None = None
+) -> HttpResponse:
+    """The quote's page; ``preview`` as for ``render_article``."""
     notes = corrections.notes_for(quote)
     context = {
         "quote": quote,
         "notes": notes,
-        "preview": not quote.is_published,
+        "preview": not quote.is_published if preview is None else preview,
         "meta": seo.item_meta(request, quote),
         "json_ld": seo.quote_json_ld(request, quote, notes),
     }

@@ -79,6 +79,9 @@ EXTRA_PAGES = {
     # change an item may view it too).
     "newsroom_article_compare": ("newsroom.article", "view"),
     "quickquotes_quickquote_compare": ("quickquotes.quickquote", "view"),
+    # An item as its unpublished changes would make it: whoever may see the item.
+    "newsroom_article_preview": ("newsroom.article", "view"),
+    "quickquotes_quickquote_preview": ("quickquotes.quickquote", "view"),
     # The editors' review list: who may publish.
     "newsroom_article_review": ("newsroom.article", "publish"),
     "quickquotes_quickquote_review": ("quickquotes.quickquote", "publish"),
@@ -89,11 +92,18 @@ OBJECT_PAGES = {
     "newsroom_comment_redact",
     "newsroom_article_compare",
     "quickquotes_quickquote_compare",
+    "newsroom_article_preview",
+    "quickquotes_quickquote_preview",
 }
 # Pages that only take a POST (a GET is refused to everyone): URL name -> (model, permission).
 POST_PAGES = {
     "newsroom_article_revert": ("newsroom.article", "change"),
     "quickquotes_quickquote_revert": ("quickquotes.quickquote", "change"),
+}
+# Discarding an item's unpublished changes, POST only: URL name -> (model, permission).
+DISCARD_PAGES = {
+    "newsroom_article_discard_draft": ("newsroom.article", "change"),
+    "quickquotes_quickquote_discard_draft": ("quickquotes.quickquote", "change"),
 }
 # The review's decisions on an item in review, POST only: URL name -> (model, permission).
 REVIEW_POST_PAGES = {
@@ -243,7 +253,7 @@ def test_every_admin_page_is_in_the_matrix():
         for pattern in model_admin.urls
         if pattern.name
     }
-    extra = {*EXTRA_PAGES, *POST_PAGES, *REVIEW_POST_PAGES, *PRESENCE_PAGES}
+    extra = {*EXTRA_PAGES, *POST_PAGES, *DISCARD_PAGES, *REVIEW_POST_PAGES, *PRESENCE_PAGES}
     assert names - standard - extra == set()
 
 
@@ -285,6 +295,27 @@ def test_reverting_to_a_revision_follows_the_change_permission(web, user, object
         assert sent_to_login(response, path)
     else:
         assert response.status_code == (302 if reverted else 403)
+
+
+@pytest.mark.parametrize(
+    ("name", "role"),
+    [(name, role) for name in sorted(DISCARD_PAGES) for role in ROLES],
+    indirect=["role"],
+)
+def test_discarding_a_draft_follows_the_change_permission(web, user, objects, name):
+    label, action = DISCARD_PAGES[name]
+    obj = objects[label]
+    draft = revisions.record(obj, via=Revision.Via.FORM, is_draft=True)
+    type(obj).objects.filter(pk=obj.pk).update(draft_revision=draft)
+    path = reverse(f"admin:{name}", args=[obj.pk])
+    assert check(web, user, path, allowed=False, refused=405) is None
+    response = web.post(path)
+    discarded = type(obj).objects.get(pk=obj.pk).draft_revision_id is None
+    assert discarded is may(user, label, action)
+    if not is_staff(user):
+        assert sent_to_login(response, path)
+    else:
+        assert response.status_code == (302 if discarded else 403)
 
 
 @pytest.mark.parametrize(
@@ -333,6 +364,7 @@ def test_a_role_without_publish_never_reaches_other_peoples_items(
         "opened": web.get(page_url(label, "change", obj)).status_code == 200,
         "history": web.get(page_url(label, "history", obj)).status_code == 200,
         "compared": web.get(f"{compare}?a={revision.pk}&b={revision.pk}").status_code == 200,
+        "previewed": web.get(reverse(f"admin:{info}_preview", args=[obj.pk])).status_code == 200,
     }
     assert answers == dict.fromkeys(answers, seen)
     if reporting:

@@ -28,9 +28,11 @@ from taggit.models import Tag
 
 from .. import rendering, revisions, search
 from ..models import Article, Author, Comment, ItemNote, Publishable, Revision, Section
+from ..views.articles import render_article
 from . import counting
 from .concurrency import ConcurrentEditsForm, who
 from .counting import BoundedPaginator
+from .drafts import DraftChangesForm, DraftChangesMixin, UnpublishedChangesFilter
 from .notes import ItemNoteInline, save_notes
 from .presence import PresenceMixin
 from .review import ReviewMixin
@@ -117,7 +119,7 @@ class PublicationYearFilter(admin.SimpleListFilter):
         )
 
 
-class PublishableForm(ConcurrentEditsForm):
+class PublishableForm(DraftChangesForm, ConcurrentEditsForm):
     """Renders the body while validating: a body the renderer refuses is the body's error.
     A save made after someone else's is merged with it (see ``ConcurrentEditsForm``)."""
 
@@ -133,18 +135,33 @@ class PublishableForm(ConcurrentEditsForm):
 
 
 class PublishableAdmin(
-    ReviewMixin, PresenceMixin, RevisionsMixin, IndexedSearchMixin, admin.ModelAdmin
+    ReviewMixin,
+    DraftChangesMixin,
+    PresenceMixin,
+    RevisionsMixin,
+    IndexedSearchMixin,
+    admin.ModelAdmin,
 ):
     """What the Article and QuickQuote admins share: list, filters, publishing actions,
-    reporters and review (``review.py``), revisions (each save records one; the history page
-    lists them) and the change form's notice of who else has the item open."""
+    reporters and review (``review.py``), draft changes to live items (``drafts.py``),
+    revisions (each save records one; the history page lists them) and the change form's
+    notice of who else has the item open."""
 
     form = PublishableForm
     change_form_template = "admin/newsroom/publishable/change_form.html"
     formfield_overrides = URL_FIELDS
-    list_display = ["title", "section", "visibility", "published_at", "is_breaking", "updated_at"]
+    list_display = [
+        "title",
+        "section",
+        "visibility",
+        "has_draft",
+        "published_at",
+        "is_breaking",
+        "updated_at",
+    ]
     list_filter = [
         VisibilityFilter,
+        UnpublishedChangesFilter,
         "status",
         "section",
         "is_breaking",
@@ -245,6 +262,10 @@ class PublishableAdmin(
     def save_model(
         self, request: HttpRequest, obj: Publishable, form: PublishableForm, change: bool
     ) -> None:
+        if change and self._drafting(request, obj):
+            self.save_draft(request, obj, form)
+            return
+        obj.draft_revision = None  # what the form holds is what readers see from now on
         # The form rendered the body already; rendering it again could take as long.
         obj.save(body_html=getattr(form, "body_html", None))
         theirs, paragraphs = form.merged_labels()
@@ -298,6 +319,9 @@ class PublishableAdmin(
     def save_related(
         self, request: HttpRequest, form: PublishableForm, formsets: Any, change: bool
     ) -> None:
+        if getattr(form.instance, "_saved_draft", None) is not None:
+            self.save_draft_related(request, form, formsets)
+            return
         # The revision is recorded here, once the bylines and tags are saved too.
         super().save_related(request, form, formsets, change)
         revisions.record(form.instance, via=Revision.Via.FORM, user=request.user)
@@ -403,6 +427,9 @@ class ArticleAdmin(PublishableAdmin):
                 comment_pending=_count_comments(status=Comment.Status.PENDING),
             )
         )
+
+    def render_preview(self, request: HttpRequest, obj: Article) -> HttpResponse:
+        return render_article(request, obj, preview=True)
 
     # Not sortable: sorting by a count would count the comments of every article, where
     # the list counts those of its page's rows only (the subqueries run per shown row).

@@ -206,15 +206,24 @@ class ItemWriter:
             report.outcome = CREATED
         else:
             edited = obj.imported_at is not None and obj.updated_at > obj.imported_at
-            if edited and not self.overwrite:
+            if (edited or obj.draft_revision_id is not None) and not self.overwrite:
                 report.outcome = CONFLICT
                 report.object = describe(obj)
                 when = timezone.localtime(obj.updated_at, self.tz).strftime("%Y-%m-%d %H:%M")
                 report.errors.append(
                     f"“{obj.title}” was changed in the admin ({when}) after it was imported: "
                     "left as the editor made it. Pass --overwrite to replace it with the file."
+                    if edited
+                    else f"“{obj.title}” has unpublished changes saved in the admin: left as "
+                    "the editor made it. Pass --overwrite to replace it with the file."
                 )
                 return None
+            if obj.draft_revision_id is not None:
+                report.warnings.append(
+                    f"“{obj.title}” had unpublished changes (revision {obj.draft_revision_id}): "
+                    "replaced by the file; the draft is kept in the item's history."
+                )
+                obj.draft_revision = None
             report.outcome = UPDATED
 
         self._fill(obj, item, identity, pending.source_hash, report)

@@ -77,10 +77,14 @@ def build(
     user: User = None,
     source_path: str = "",
     reverted_from: Revision | None = None,
+    is_draft: bool = False,
     authors: Iterable[Author] | None = None,
-    tags: Iterable[Tag] | None = None,
+    tags: Iterable[Tag | str] | None = None,
 ) -> Revision:
-    """An unsaved revision of ``obj`` as it is now (see ``snapshot``), for ``save_all``."""
+    """An unsaved revision of ``obj`` as it is now (see ``snapshot``), for ``save_all``.
+
+    ``is_draft``: ``obj`` holds changes to a live item that are not saved to it (see
+    ``newsroom.admin.drafts``); bylines and tags are then given, as the form has them."""
     return Revision(
         content_type=ContentType.objects.get_for_model(type(obj)),
         object_id=obj.pk,
@@ -88,6 +92,7 @@ def build(
         via=via,
         source_path=source_path,
         reverted_from=reverted_from,
+        is_draft=is_draft,
         snapshot=snapshot(obj, authors=authors, tags=tags),
     )
 
@@ -117,6 +122,9 @@ def revert(revision: Revision, *, user: User) -> tuple[Publishable, Revision, li
         items = model.objects.select_for_update(of=("self",)).select_related("section")
         obj = items.get(pk=revision.object_id)
         warnings = restore_fields(obj, revision.snapshot.get("fields", {}))
+        # What the item says now is the revert's: a draft of changes made before it is
+        # no longer pending (it stays in the history).
+        obj.draft_revision = None
         try:
             obj.validate_unique()
         except ValidationError as error:

@@ -196,9 +196,13 @@ def render_article(
     form: CommentForm | None = None,
     status: int = 200,
     fragments: Fragments | None = None,
+    preview: bool | None = None,
 ) -> HttpResponse:
+    """The article's page. ``preview``: rendered for staff, never kept in the cache (by
+    default, when the article is not published; the admin previews draft changes of a
+    published one)."""
     page = ArticlePage(
-        preview=not article.is_published,
+        preview=not article.is_published if preview is None else preview,
         comments_open=get_policy().comments_open(article),
         own_comments=own_comment_ids(request),
         reply_to=_reply_to(request),
