@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from newsroom.models import Article, Author
+from newsroom.models import Article, Author, Comment
 from newsroom.pagecache import CACHE_HIT_HEADER
 from newsroom.views import next_visibility_change
 from quickquotes.models import QuickQuote
@@ -143,7 +143,7 @@ def test_an_old_url_of_an_expired_item_answers_410(client, expired):
 def test_comments_cannot_be_posted_to_an_expired_article(client, expired):
     article, _quote = expired
     url = reverse("newsroom:post_comment", kwargs={"slug": article.slug})
-    assert client.post(url, {"name": "A", "body": "Hello"}).status_code == 404
+    assert client.post(url, {"name": "A", "body": "Hello"}).status_code == 410
 
 
 # --- staff ---------------------------------------------------------------------------------
@@ -274,3 +274,12 @@ def test_an_unpublished_item_may_not_expire_in_the_past(make_quote):
     with pytest.raises(ValidationError) as raised:
         quote.full_clean()
     assert raised.value.error_dict["expires_at"][0].code == "expires_before_publication"
+
+
+def test_a_comment_of_an_expired_article_is_gone_too(client, expired, make_comment):
+    article, _quote = expired
+    comment = make_comment(article, status=Comment.Status.APPROVED)
+    permalink = reverse("newsroom:comment_permalink", args=[article.slug, comment.pk])
+    assert client.get(permalink).status_code == 410
+    # An address that never was is still a 404.
+    assert client.get(reverse("newsroom:comment_permalink", args=["nothing", 1])).status_code == 404

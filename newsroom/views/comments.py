@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
@@ -21,6 +21,7 @@ from ..discussion.policy import get_policy
 from ..models import Article, Comment
 from .articles import OWN_COMMENTS_KEY, own_comment_ids, render_article
 from .comment_pages import comment_url, visible_filter
+from .items import answers_gone, not_shown
 
 
 def _refuse(request: HttpRequest, article: Article, message: str, status: int) -> HttpResponse:
@@ -59,9 +60,13 @@ def limit_request_size(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
 @limit_request_size
 @require_POST
 @csrf_protect
+@answers_gone
 def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
-    """Take a reader's comment; answer with a redirect back to the article (PRG)."""
-    article = get_object_or_404(Article.objects.published(), slug=slug)
+    """Take a reader's comment; answer with a redirect back to the article (PRG), or 410
+    once the article has expired."""
+    article = Article.objects.published().filter(slug=slug).first()
+    if article is None:
+        raise not_shown(Article, slug)
     if not get_policy().comments_open(article):
         return _refuse(request, article, _("Comments are closed on this article."), 403)
     fingerprint = posting.client_fingerprint(request)
@@ -106,13 +111,15 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect(comment_url(stored, own[:50]))
 
 
+@answers_gone
 def comment_permalink(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """A comment's lasting address: a redirect to its thread's page and its anchor, since
-    which page that is changes as comments are approved."""
+    which page that is changes as comments are approved. Gone (410) with its article."""
     own = own_comment_ids(request)
-    comments = Comment.objects.filter(visible_filter(own), article__slug=slug)
-    comment = get_object_or_404(
-        comments.filter(article__in=Article.objects.published()).select_related("article"),
-        pk=pk,
+    comments = Comment.objects.filter(visible_filter(own), article__slug=slug, pk=pk)
+    comment = (
+        comments.filter(article__in=Article.objects.published()).select_related("article").first()
     )
+    if comment is None:
+        raise not_shown(Article, slug)
     return redirect(comment_url(comment, own))

@@ -31,9 +31,15 @@ def item_for(request: HttpRequest, items: PublishableQuerySet, slug: str) -> Pub
     try:
         return items.visible_to(request.user).get(slug=slug)
     except items.model.DoesNotExist:
-        if items.model.objects.expired().filter(slug=slug).exists():
-            raise Gone from None
-        raise Http404(_("There is no such page.")) from None
+        raise not_shown(items.model, slug) from None
+
+
+def not_shown(model: type[Publishable], slug: str) -> Exception:
+    """What to raise for an address of the item with this slug that readers are not shown:
+    ``Gone`` if it has expired, ``Http404`` otherwise."""
+    if model.objects.expired().filter(slug=slug).exists():
+        return Gone()
+    return Http404(_("There is no such page."))
 
 
 def answers_gone(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
