@@ -18,6 +18,17 @@ DEFAULTS: dict[str, Any] = {
         "inappropriate material will not be permitted. We reserve the right to block users "
         "who violate any of our posting standards and policies."
     ),
+    # The reasons a moderator picks from when rejecting a comment or marking it spam (with
+    # free text besides), written to the moderation log: the discussion policy's own terms.
+    "MODERATION_REASONS": [
+        "Profanity",
+        "Personal attack",
+        "Threat or call for violence",
+        "Hate speech or slur",
+        "Spam or advertising",
+        "Off topic",
+        "Other inappropriate material",
+    ],
     "COMMENTS_REQUIRE_EMAIL": False,
     # How deep replies nest: 1 allows replies to top-level comments only.
     "COMMENT_REPLY_DEPTH": 1,

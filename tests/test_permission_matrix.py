@@ -74,6 +74,8 @@ REFUSED_FOR_EVERYONE = {
 EXTRA_PAGES = {
     "auth_user_password_change": ("auth.user", "change"),
     "newsroom_comment_redact": ("newsroom.comment", "moderate"),
+    # A commenter's history, with their bans: who may moderate.
+    "newsroom_comment_commenter": ("newsroom.comment", "moderate"),
     "taggit_tag_merge_tags": ("taggit.tag", "change"),
     # Two revisions compared: whoever may see the item (the matrix's roles that may
     # change an item may view it too).
@@ -90,6 +92,7 @@ EXTRA_PAGES = {
 OBJECT_PAGES = {
     "auth_user_password_change",
     "newsroom_comment_redact",
+    "newsroom_comment_commenter",
     "newsroom_article_compare",
     "quickquotes_quickquote_compare",
     "newsroom_article_preview",
@@ -99,6 +102,11 @@ OBJECT_PAGES = {
 POST_PAGES = {
     "newsroom_article_revert": ("newsroom.article", "change"),
     "quickquotes_quickquote_revert": ("quickquotes.quickquote", "change"),
+}
+# The moderator's desk, POST only: a card's decision, a ban from a commenter's history.
+DESK_POST_PAGES = {
+    "newsroom_comment_decide": {"status": "rejected", "reason": "Off topic"},
+    "newsroom_comment_commenter_ban": {"kind": "email", "reason": "Trolling."},
 }
 # Discarding an item's unpublished changes, POST only: URL name -> (model, permission).
 DISCARD_PAGES = {
@@ -253,7 +261,14 @@ def test_every_admin_page_is_in_the_matrix():
         for pattern in model_admin.urls
         if pattern.name
     }
-    extra = {*EXTRA_PAGES, *POST_PAGES, *DISCARD_PAGES, *REVIEW_POST_PAGES, *PRESENCE_PAGES}
+    extra = {
+        *EXTRA_PAGES,
+        *POST_PAGES,
+        *DISCARD_PAGES,
+        *DESK_POST_PAGES,
+        *REVIEW_POST_PAGES,
+        *PRESENCE_PAGES,
+    }
     assert names - standard - extra == set()
 
 
@@ -295,6 +310,28 @@ def test_reverting_to_a_revision_follows_the_change_permission(web, user, object
         assert sent_to_login(response, path)
     else:
         assert response.status_code == (302 if reverted else 403)
+
+
+@pytest.mark.parametrize(
+    ("name", "role"),
+    [(name, role) for name in sorted(DESK_POST_PAGES) for role in ROLES],
+    indirect=["role"],
+)
+def test_the_moderators_desk_decides_only_for_roles_that_may_moderate(web, user, objects, name):
+    comment = objects["newsroom.comment"]
+    path = reverse(f"admin:{name}", args=[comment.pk])
+    assert check(web, user, path, allowed=False, refused=405) is None
+    response = web.post(path, DESK_POST_PAGES[name])
+    comment.refresh_from_db()
+    acted = (
+        comment.status == Comment.Status.REJECTED
+        or Ban.objects.filter(kind="email", value=comment.author_email).exists()
+    )
+    assert acted is may(user, "newsroom.comment", "moderate")
+    if not is_staff(user):
+        assert sent_to_login(response, path)
+    else:
+        assert response.status_code == (302 if acted else 403)
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Func, IntegerField, QuerySet
 
 from .. import conf
 
@@ -31,6 +31,13 @@ class AtLeast(int):
 
     def __format__(self, spec: str) -> str:
         return format(str(self), spec) if not spec else int.__format__(self, spec)
+
+
+class BoundedCount(Func):
+    """``COUNT(*)`` over a LIMIT-ed subquery: it reads at most ``limit + 1`` rows."""
+
+    template = "(SELECT COUNT(*) FROM %(expressions)s AS bounded)"
+    output_field = IntegerField()
 
 
 def bounded_count(queryset: QuerySet[Any], limit: int | None = None) -> int:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
-import re
 from typing import Any
 
 from django.contrib import admin, messages
@@ -18,39 +17,35 @@ from django.db.models.functions import Substr
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils.html import escape, format_html
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html
 from django.utils.text import Truncator
-from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from ..discussion import decisions, posting
 from ..models import Ban, Comment, CommentStatusChange
 from .counting import BoundedPaginator, bounded_count
+from .desk import ModeratorsDeskMixin, QueueActionForm, action_reason, reason_choices
 from .queue import (
     EXCERPT_CHARS,
     QueueChangeList,
     RuleFilter,
     StatusChangeInline,
     StatusFilter,
+    evidence,
+    highlight,
+    reason_messages,
 )
 from .redaction import RedactionMixin
 from .shared import URL_FIELDS, IndexedSearchMixin, NeverDeleteMixin
 
 
-def highlight(text: str, words: list[str]) -> str:
-    """Escape the text and mark the words a rule matched."""
-    escaped = escape(text)
-    words = sorted({escape(w) for w in words if w}, key=len, reverse=True)
-    if not words:
-        return escaped
-    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
-    return mark_safe(pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", escaped))  # noqa: S308
-
-
 @admin.register(Comment)
-class CommentAdmin(IndexedSearchMixin, NeverDeleteMixin, RedactionMixin, admin.ModelAdmin):
-    """The moderation queue: pending comments first, decided in bulk through the log.
+class CommentAdmin(
+    ModeratorsDeskMixin, IndexedSearchMixin, NeverDeleteMixin, RedactionMixin, admin.ModelAdmin
+):
+    """The moderation queue: pending comments first, as cards decided one by one (``desk``)
+    or in bulk, always through the log.
 
     What a reader wrote (and what was derived from it) is shown, never edited, for every
     role: the change form edits the status alone, and the text can only be redacted.
@@ -79,8 +74,11 @@ class CommentAdmin(IndexedSearchMixin, NeverDeleteMixin, RedactionMixin, admin.M
     # Newest first, served by the (status, submitted_at) and (submitted_at, id) indexes.
     ordering = ["-submitted_at", "-pk"]
     paginator = BoundedPaginator
+    # Cards show each comment whole (up to NEWSROOM_COMMENT_MAX_LENGTH characters).
+    list_per_page = 50
     show_full_result_count = False
     show_facets = ShowFacets.NEVER
+    action_form = QueueActionForm
     raw_id_fields = ["article", "parent", "user"]
     # The change page: the status is the only field its form has (the rest are shown).
     change_fields = [
@@ -114,7 +112,11 @@ class CommentAdmin(IndexedSearchMixin, NeverDeleteMixin, RedactionMixin, admin.M
             (value, label, bounded_count(Comment.objects.filter(status=value)))
             for value, label in Comment.Status.choices
         ]
-        extra_context = {**(extra_context or {}), "status_counts": status_counts}
+        extra_context = {
+            **(extra_context or {}),
+            "status_counts": status_counts,
+            "reason_choices": reason_choices(),
+        }
         return super().changelist_view(request, extra_context)
 
     def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
@@ -146,32 +148,15 @@ class CommentAdmin(IndexedSearchMixin, NeverDeleteMixin, RedactionMixin, admin.M
             readonly.append("status")
         return readonly
 
-    @staticmethod
-    def _evidence(obj: Comment) -> list[str]:
-        return [
-            r.get("evidence", "")
-            for r in obj.moderation_reasons
-            if isinstance(r, dict) and r.get("rule") in {"blocked_words", "moderation_words"}
-        ]
-
     @admin.display(description=_("comment"))
     def comment_text(self, obj: Comment) -> str:
-        if hasattr(obj, "body_head"):
-            # The list's rows carry only the first characters (see QueueChangeList).
-            text = obj.body_head
-            if obj.is_redacted:
-                text = gettext("This comment was removed by a moderator: %(reason)s") % {
-                    "reason": obj.reason_head
-                }
-        else:
-            text = obj.text_for_readers
-        return highlight(Truncator(text).chars(80), self._evidence(obj))
+        return highlight(Truncator(obj.text_for_readers).chars(80), evidence(obj))
 
     @admin.display(description=_("comment as posted"))
     def highlighted_body(self, obj: Comment) -> str:
         if obj.is_redacted:
             return _("(Removed: the original text is in the history below.)")
-        return highlight(obj.body, self._evidence(obj))
+        return highlight(obj.body, evidence(obj))
 
     @admin.display(description=_("redaction"))
     def redaction(self, obj: Comment) -> str:
@@ -181,10 +166,7 @@ class CommentAdmin(IndexedSearchMixin, NeverDeleteMixin, RedactionMixin, admin.M
 
     @admin.display(description=_("reasons"))
     def reasons(self, obj: Comment) -> str:
-        reasons = [r.get("message", "") for r in obj.moderation_reasons if isinstance(r, dict)]
-        if obj.decision_reason and obj.decision_reason not in reasons:
-            reasons.append(obj.decision_reason)
-        return "; ".join(filter(None, reasons)) or "—"
+        return "; ".join(reason_messages(obj)) or "—"
 
     def save_model(self, request: HttpRequest, obj: Comment, form: ModelForm, change: bool) -> None:
         # The row is never saved from this form: its only field is the status, and the
@@ -198,7 +180,9 @@ class CommentAdmin(IndexedSearchMixin, NeverDeleteMixin, RedactionMixin, admin.M
     def _decide(
         self, request: HttpRequest, queryset: QuerySet[Comment], status: str, verb: str
     ) -> None:
-        changed = decisions.decide(queryset, status, actor=request.user)
+        changed = decisions.decide(
+            queryset, status, actor=request.user, reason=action_reason(request)
+        )
         self.message_user(
             request,
             ngettext("%(count)d comment %(verb)s.", "%(count)d comments %(verb)s.", len(changed))

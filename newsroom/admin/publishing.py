@@ -14,7 +14,7 @@ from django.contrib.admin.options import ShowFacets
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Func, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -31,7 +31,7 @@ from ..models import Article, Author, Comment, ItemNote, Publishable, Revision, 
 from ..views.articles import render_article
 from . import counting
 from .concurrency import ConcurrentEditsForm, who
-from .counting import BoundedPaginator
+from .counting import BoundedCount, BoundedPaginator
 from .drafts import DraftChangesForm, DraftChangesMixin, UnpublishedChangesFilter
 from .notes import ItemNoteInline, save_notes
 from .presence import PresenceMixin
@@ -384,13 +384,6 @@ class PublishableAdmin(
                     ]
                 )
         return len(ids)
-
-
-class BoundedCount(Func):
-    """``COUNT(*)`` over a LIMIT-ed subquery: it reads at most ``limit + 1`` rows."""
-
-    template = "(SELECT COUNT(*) FROM %(expressions)s AS bounded)"
-    output_field = IntegerField()
 
 
 def _count_comments(**filters: Any) -> BoundedCount:

@@ -1,24 +1,96 @@
-"""The comment queue's parts: its status filter (pending by default), its rule filter, rows
-that carry only the start of each comment, and the history shown on a comment's page.
+"""The comment queue's parts: its status filter (pending by default), its rule filter, its
+cards' rows, and the history shown on a comment's page.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.db.models.functions import Substr
 from django.http import HttpRequest
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from ..discussion.policy import RULE_STATUS
 from ..models import Comment, CommentStatusChange
+from .desk import record, with_records
 
 # The most characters of a comment the queue reads from the database for one row.
 EXCERPT_CHARS = 200
+# A card shows this much of a longer comment, and the rest folded.
+FOLD_CHARS = 600
+# The rules whose evidence is words of the comment, marked in its text.
+WORD_RULES = {"blocked_words", "moderation_words"}
+
+
+def highlight(text: str, words: list[str]) -> str:
+    """Escape the text and mark the words a rule matched."""
+    escaped = escape(text)
+    words = sorted({escape(w) for w in words if w}, key=len, reverse=True)
+    if not words:
+        return escaped
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    return mark_safe(pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", escaped))  # noqa: S308
+
+
+def evidence(comment: Comment) -> list[str]:
+    """The words of the comment that a word rule matched."""
+    return [
+        r.get("evidence", "")
+        for r in comment.moderation_reasons
+        if isinstance(r, dict) and r.get("rule") in WORD_RULES
+    ]
+
+
+def reasons(comment: Comment) -> list[dict[str, str]]:
+    """The comment's reasons, each once (a word matched twice is one reason)."""
+    seen, unique = set(), []
+    for reason in comment.moderation_reasons:
+        if not isinstance(reason, dict) or not reason.get("message"):
+            continue
+        key = (reason.get("rule", ""), reason["message"])
+        if key not in seen:
+            seen.add(key)
+            unique.append(reason)
+    return unique
+
+
+def reason_messages(comment: Comment) -> list[str]:
+    """The reasons' messages, then the decision's own reason if it says something else."""
+    messages = [reason["message"] for reason in reasons(comment)]
+    if comment.decision_reason and comment.decision_reason not in messages:
+        messages.append(comment.decision_reason)
+    return messages
+
+
+@dataclass
+class Card:
+    """What a comment's card shows besides the comment's own fields."""
+
+    opening: str  # the text, highlighted; its start when the rest is folded
+    rest: str  # the rest of a long text, highlighted (shown on demand); else ""
+    reasons: list[dict[str, str]]
+
+
+def card(comment: Comment) -> Card:
+    text, words = comment.text_for_readers, evidence(comment)
+    cut = len(text)
+    if cut > FOLD_CHARS:
+        # At the last space before the limit (or at it, in a text without one).
+        space = text.rfind(" ", 0, FOLD_CHARS)
+        cut = space if space > FOLD_CHARS // 2 else FOLD_CHARS
+    return Card(
+        opening=highlight(text[:cut], words),
+        rest=highlight(text[cut:], words) if cut < len(text) else "",
+        reasons=reasons(comment),
+    )
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -83,22 +155,26 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 class QueueChangeList(ChangeList):
-    """The rows without their full texts: a comment may be 5,000 characters long and
-    the list shows 80 of them; of its article, the title is shown."""
+    """The queue's cards: each comment whole, of its article the title, of the comment it
+    answers the name and first characters, and its commenter's record."""
 
     def get_queryset(self, request: HttpRequest, exclude_parameters: Any = None) -> QuerySet:
         queryset = super().get_queryset(request, exclude_parameters)
         queryset = queryset.defer(
-            "body",
-            "redacted_reason",
             "article__body",
             "article__body_html",
             "article__source_extra",
         )
-        return queryset.annotate(
-            body_head=Substr("body", 1, EXCERPT_CHARS),
-            reason_head=Substr("redacted_reason", 1, EXCERPT_CHARS),
+        return with_records(queryset).annotate(
+            parent_name=F("parent__author_name"),
+            parent_head=Substr("parent__body", 1, EXCERPT_CHARS),
         )
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        for comment in self.result_list:
+            comment.record = record(comment)
+            comment.card = card(comment)
 
 
 class RuleFilter(admin.SimpleListFilter):
