@@ -100,7 +100,8 @@ def article_json_ld(
             {
                 "@type": "Comment",
                 "author": {"@type": "Person", "name": comment["name"]},
-                "dateCreated": comment["time"],
+                # A comment whose time is unknown (an imported one) gives none.
+                **({"dateCreated": comment["time"]} if comment["time"] else {}),
                 "text": comment["text"],
                 "url": f"{url}#comment-{comment['pk']}",
             }

@@ -239,6 +239,7 @@ class ModeratorsDeskMixin:
                 "status",
                 "kind",
                 "submitted_at",
+                "time_known",
                 "author_name",
                 "author_email",
                 "ip_hash",

@@ -48,7 +48,13 @@ def add_comments(
                 )
             new.append(
                 Comment(
-                    article=article, submitted_at=submitted_at, **comment_fields(parsed), **verdict
+                    article=article,
+                    # The old site's comments carry no time: ordered by their article's
+                    # time and their position, shown without one.
+                    submitted_at=submitted_at,
+                    time_known=False,
+                    **comment_fields(parsed),
+                    **verdict,
                 )
             )
         if not new:

@@ -97,6 +97,14 @@ class Comment(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
     )
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    time_known = models.BooleanField(
+        _("time known"),
+        default=True,
+        help_text=_(
+            "Off for an imported comment whose source gave no time: it is then ordered by "
+            "its article's time and its position, and pages show no time for it."
+        ),
+    )
     position = models.PositiveIntegerField(
         _("original position"),
         null=True,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import prefetch_related_objects
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
@@ -26,7 +26,13 @@ from ..pagecache import (
     marks_for,
     placeholder,
 )
-from .comment_pages import CommentPageRequest, comment_url, load_page, requested_page
+from .comment_pages import (
+    CommentPageRequest,
+    comment_url,
+    load_page,
+    page_query,
+    requested_page,
+)
 from .items import answers_gone, item_for
 
 OWN_COMMENTS_KEY = "newsroom_own_comments"
@@ -37,13 +43,33 @@ def own_comment_ids(request: HttpRequest) -> list[int]:
     return list(request.session.get(OWN_COMMENTS_KEY, []))
 
 
+@dataclass
+class ReplyForm:
+    """The comment form placed under the comment it answers (``?reply=`` or a posted
+    reply sent back with its errors)."""
+
+    to: int  # the comment answered
+    form_html: str
+    cancel_url: str  # this page without the reply, at the comment
+
+
 def _comment_listing(
-    article: Article, own: list[int], is_open: bool, wanted: CommentPageRequest
+    article: Article,
+    own: list[int],
+    is_open: bool,
+    wanted: CommentPageRequest,
+    reply: ReplyForm | None = None,
 ) -> dict:
     """One page of the rendered comment list, the approved count and the page's approved
     comments for structured data. Only the page's comments are loaded (``comment_pages``).
+    With ``reply``, the form goes under the comment it answers when the page shows it
+    (``replied`` says whether it did); such a list is the reader's own, never kept.
     """
     page = load_page(article, own, wanted)
+    shown = page.flat()
+    if reply is not None and not any(c.pk == reply.to for c in shown):
+        reply = None
+    query = page_query(page.number, page.order, page.thread.pk if page.thread else None)
     html = render_to_string(
         "newsroom/includes/comment_list.html",
         {
@@ -53,16 +79,25 @@ def _comment_listing(
             "reply_depth": conf.get("COMMENT_REPLY_DEPTH"),
             "comment_page": page,
             "page_links": page.links() if page.last > 1 else [],
+            # A reply link keeps the reader on the page they are reading.
+            "reply_query": f"{query}&reply=" if query else "?reply=",
+            "reply": reply,
             # A reply page links back to where its comment is shown among the others.
             "thread_back_url": comment_url(page.thread, own) if page.thread else "",
         },
     )
-    approved = [c for c in page.flat() if c.status == Comment.Status.APPROVED]
+    approved = [c for c in shown if c.status == Comment.Status.APPROVED]
     return {
         "html": mark_safe(html),  # noqa: S308 (rendered by the template engine, escaped)
+        "replied": reply is not None,
         "count": page.approved_count,
         "for_json_ld": [
-            {"pk": c.pk, "name": c.author_name, "time": c.submitted_at, "text": c.text_for_readers}
+            {
+                "pk": c.pk,
+                "name": c.author_name,
+                "time": c.submitted_at if c.time_known else None,
+                "text": c.text_for_readers,
+            }
             for c in approved[: conf.get("JSON_LD_COMMENTS")]
         ],
     }
@@ -133,24 +168,60 @@ def comment_section(
     once per change of the comments and kept in the cache (``fragments``).
     """
     own, is_open = page.own_comments, page.comments_open
+    form_html = None
+    if form is None and is_open:
+        form_html = _blank_comment_form(request, article, page.reply_to, fragments)
+    replying = page.reply_to if form is None else _posted_parent(form)
+    listing = None
+    if replying is not None and is_open:
+        if form_html is None:
+            form_html = mark_safe(  # noqa: S308 (rendered by the template engine, escaped)
+                render_to_string(
+                    "newsroom/includes/comment_form.html",
+                    {"article": article, "comment_form": form},
+                    request=request,
+                )
+            )
+        reply = ReplyForm(replying, form_html, _cancel_url(request, replying))
+        listing = _comment_listing(article, own, is_open, page.comments, reply)
+        if not listing["replied"]:
+            listing = None  # not on this page: the form stays at the foot
+    replied = listing is not None
     name = "comments-open" if is_open else "comments-closed"
-    listing = None if own else fragments.get(name)
+    if listing is None and not own:
+        listing = fragments.get(name)
     if listing is None:
         listing = _comment_listing(article, own, is_open, page.comments)
         if not own:
             fragments.keep(name, listing)
-    form_html = None
-    if form is None and is_open:
-        form_html = _blank_comment_form(request, article, page.reply_to, fragments)
     return {
         "comment_list": listing["html"],
         "comment_count": listing["count"],
         "comments_for_json_ld": listing["for_json_ld"],
         "comments_open": is_open,
-        "comment_form": form,
-        "comment_form_html": form_html,
+        "comment_form": None if replied else form,
+        "comment_form_html": None if replied else form_html,
+        "reply_placed": replied,
+        "new_comment_url": _cancel_url(request, None),
         "discussion_policy": article.discussion_policy or conf.get("DISCUSSION_POLICY"),
     }
+
+
+def _posted_parent(form: CommentForm) -> int | None:
+    """The comment a posted form answers, as sent (it is validated by the form)."""
+    parent = form.data.get(form.add_prefix("parent"), "")
+    valid = isinstance(parent, str) and parent.isascii() and parent.isdigit() and len(parent) < 19
+    return int(parent) if valid else None
+
+
+def _cancel_url(request: HttpRequest, comment: int | None) -> str:
+    """This page without ``?reply=``: at the comment, or at the form for a comment of one's
+    own. (After a POST, the article's page.)"""
+    query = request.GET.copy() if request.method == "GET" else QueryDict(mutable=True)
+    query.pop("reply", None)
+    path = request.path if request.method == "GET" else request.path.rsplit("comments/", 1)[0]
+    anchor = f"#comment-{comment}" if comment is not None else "#comment-form"
+    return f"{path}{'?' + query.urlencode() if query else ''}{anchor}"
 
 
 def shared_parts(request: HttpRequest, slug: str, form: CommentForm | None) -> Fragments:

@@ -107,6 +107,10 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
         messages.info(request, _("Your comment is awaiting moderation."))
     own = [stored.pk, *(pk for pk in own_comment_ids(request) if pk != stored.pk)]
     request.session[OWN_COMMENTS_KEY] = own[:50]
+    if stored.status not in (Comment.Status.APPROVED, Comment.Status.PENDING):
+        # Held as spam (or refused): shown to nobody, its poster included. Back to the
+        # article's comments, which are there, rather than to an anchor that is not.
+        return redirect(f"{article.get_absolute_url()}#comments")
     # The page where the comment appears (to its poster, while it awaits moderation).
     return redirect(comment_url(stored, own[:50]))
 
