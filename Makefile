@@ -36,8 +36,10 @@ $(AXE_STAMP): tests/browser/package.json tests/browser/package-lock.json
 run: export DEBUG ?= 1
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py import_sources fixtures/
+	@# The page dump has no date of its own: see "The demo site" in README.md.
+	$(BIN)/python manage.py import_sources fixtures/ --undated-as 2014-08-08
 	$(BIN)/python manage.py demo_accounts
+	$(BIN)/python manage.py demo_content
 	@echo "Serving the site at http://$(HOST):$(PORT)/ (admin at /admin/)"
 	@# The task worker sends the queued email (printed to this console with DEBUG on); it
 	@# runs in the background and is stopped when runserver stops.

@@ -41,3 +41,5 @@ def test_the_wheel_holds_only_newsroom_and_quickquotes(tmp_path):
     # The apps' templates and static files come along.
     assert "newsroom/templates/newsroom/gone.html" in names
     assert any(name.startswith("newsroom/static/") for name in names)
+    # And the demo content its command loads.
+    assert "newsroom/demo/content.yaml" in names
