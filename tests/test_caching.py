@@ -298,7 +298,8 @@ def test_the_comment_list_is_rendered_once_per_change_of_the_comments(
     def comment_queries() -> int:
         with CaptureQueriesContext(connection) as queries:
             admin_client.get(article.get_absolute_url())
-        return sum('"newsroom_comment"' in q["sql"] for q in queries.captured_queries)
+        # The comments and their counts (newsroom_commentcount).
+        return sum('"newsroom_comment' in q["sql"] for q in queries.captured_queries)
 
     # Logged in, so no page cache: the comment list comes from its own cache entry.
     # Rendering it: the counts, the page's top level, the pings; the replies once there

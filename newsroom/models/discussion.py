@@ -242,6 +242,35 @@ class Comment(models.Model):
         raise DeletionRefused(DeletionRefused.__doc__)
 
 
+class CommentCount(models.Model):
+    """An article's approved comments (pingbacks and trackbacks apart), and how many of them
+    are not replies: what its comment pages show and paginate by.
+
+    Kept by database triggers (migration 0022) on every insert, update and delete of a
+    comment, whatever makes it: the ORM, a bulk insert, a queryset update, raw SQL. A page
+    reads one row instead of counting a thread of 100,000 comments. An article with no
+    approved comment may have no row.
+    """
+
+    article = models.OneToOneField(
+        Article,
+        verbose_name=_("article"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="comment_count",
+    )
+    approved = models.IntegerField(_("approved comments"), default=0)
+    approved_top = models.IntegerField(_("approved comments that are not replies"), default=0)
+
+    class Meta:
+        verbose_name = _("comment count")
+        verbose_name_plural = _("comment counts")
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.article_id}: {self.approved}"
+
+
 class CommentStatusChangeQuerySet(models.QuerySet):
     def update(self, **kwargs: Any) -> int:
         raise DeletionRefused("The moderation log is append-only.")

@@ -21,7 +21,7 @@ from django.db.models.functions import RowNumber
 from django.http import Http404, HttpRequest
 
 from .. import conf
-from ..models import Article, Comment, ReadingPosition
+from ..models import Article, Comment, CommentCount, ReadingPosition
 
 OLDEST, NEWEST = "oldest", "newest"
 # Replies nested deeper than this (only imported threads have them) are not shown: it
@@ -143,11 +143,7 @@ def load_page(article: Article, own: list[int], wanted: CommentPageRequest) -> C
     """The comments of one page; 404 past the last page, or for a thread that is not one
     of the article's visible comments."""
     per_page = conf.get("COMMENTS_PER_PAGE")
-    # Counted over a column the index holds (not the id), so the index alone answers.
-    counts = article.comments.filter(visible_filter(own), kind=Comment.Kind.COMMENT).aggregate(
-        approved=Count("article", filter=Q(status=Comment.Status.APPROVED)),
-        top=Count("article", filter=Q(parent=None)),
-    )
+    counts = _counts(article, own)
     thread = None
     if wanted.thread is not None:
         visible = article.comments.filter(visible_filter(own), kind=Comment.Kind.COMMENT)
@@ -187,6 +183,19 @@ def load_page(article: Article, own: list[int], wanted: CommentPageRequest) -> C
         pings = article.comments.filter(visible_filter(own)).pings()
         page.pings = list(_ordered(pings, OLDEST)[:per_page])
     return page
+
+
+def _counts(article: Article, own: list[int]) -> dict[str, int]:
+    """The article's approved comments, and the top-level comments this reader sees: the
+    approved ones, from the row the database keeps (``CommentCount``), plus their own
+    pending ones (a lookup by their ids)."""
+    row = CommentCount.objects.filter(article=article).values("approved", "approved_top").first()
+    approved, top = (row["approved"], row["approved_top"]) if row else (0, 0)
+    if own:
+        top += article.comments.filter(
+            pk__in=own, status=Comment.Status.PENDING, kind=Comment.Kind.COMMENT, parent=None
+        ).count()
+    return {"approved": approved, "top": top}
 
 
 def _first_replies(article: Article, own: list[int], parents: dict[int, Comment]) -> list:
