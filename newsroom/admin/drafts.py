@@ -15,11 +15,10 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.forms.models import model_to_dict
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import URLPattern, path, reverse
 from django.utils.cache import add_never_cache_headers
@@ -30,6 +29,7 @@ from taggit.models import Tag
 from .. import rendering, revisions
 from ..models import Author, Publishable, Revision
 from ..revisions import restore_fields
+from .shared import seen_object
 
 SAVE_DRAFT = "_save_draft"
 
@@ -202,18 +202,10 @@ class DraftChangesMixin:
             *super().get_urls(),
         ]
 
-    def _seen_item(self, request: HttpRequest, object_id: str) -> Publishable:
-        obj = self.get_object(request, unquote(object_id))
-        if obj is None:
-            raise Http404(_("There is no such item."))
-        if not self.has_view_or_change_permission(request, obj):
-            raise PermissionDenied
-        return obj
-
     def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """The item's page as readers would see it with its draft published (or, without a
         draft, as it stands), with a banner saying so. Never cached."""
-        obj = self._seen_item(request, object_id)
+        obj = seen_object(self, request, object_id)
         draft = None
         if obj.draft_revision_id is not None:
             draft = Revision.objects.filter(pk=obj.draft_revision_id).first()
@@ -228,7 +220,7 @@ class DraftChangesMixin:
     def discard_draft_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        obj = self._seen_item(request, object_id)
+        obj = seen_object(self, request, object_id)
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
         draft_id = obj.draft_revision_id

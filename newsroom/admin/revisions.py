@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 from .. import revisions
 from ..models import Publishable, Revision
 from ..revisions import compare
+from .shared import seen_object
 
 # Revision ids are BigAutoField values: at most 19 digits (and int() of a longer string
 # of digits can be refused or slow).
@@ -58,14 +58,6 @@ class RevisionsMixin:
             *super().get_urls(),
         ]
 
-    def _item(self, request: HttpRequest, object_id: str) -> Publishable:
-        obj = self.get_object(request, unquote(object_id))
-        if obj is None:
-            raise Http404(_("There is no such item."))
-        if not self.has_view_or_change_permission(request, obj):
-            raise PermissionDenied
-        return obj
-
     def _context(self, request: HttpRequest, obj: Publishable, title: str) -> dict[str, Any]:
         return {
             **self.admin_site.each_context(request),
@@ -87,7 +79,7 @@ class RevisionsMixin:
         self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
         """The item's revisions, newest first, a page at a time, each with what it changed."""
-        obj = self._item(request, object_id)
+        obj = seen_object(self, request, object_id)
         all_revisions = Revision.objects.of(obj)
         page = Paginator(all_revisions.select_related("user"), self.revisions_per_page).get_page(
             request.GET.get("p")
@@ -115,7 +107,7 @@ class RevisionsMixin:
     def compare_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Two revisions side by side (``?a=ID&b=ID``, the older first whatever the order);
         without them, the newest revision against the one before it."""
-        obj = self._item(request, object_id)
+        obj = seen_object(self, request, object_id)
         all_revisions = Revision.objects.of(obj).select_related("user")
         wanted = [revision_id(request.GET.get(key)) for key in ("a", "b")]
         if wanted == [None, None]:
@@ -143,7 +135,7 @@ class RevisionsMixin:
         checked here, on the server, whatever the pages offered."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        obj = self._item(request, object_id)
+        obj = seen_object(self, request, object_id)
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
         revision = get_object_or_404(Revision.objects.of(obj), pk=revision_id)

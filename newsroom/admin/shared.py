@@ -1,19 +1,35 @@
 """What the publishing and the moderation admin have in common.
 
-Form field defaults, the mixin for lists searched through indexes only, and the mixin for
-records that are kept for good.
+Form field defaults, the object an extra page is about, the mixin for lists searched
+through indexes only, and the mixin for records that are kept for good.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 
 # Links typed without a scheme are taken as https.
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
+def seen_object(model_admin: admin.ModelAdmin, request: HttpRequest, object_id: str) -> Any:
+    """The object an extra admin page is about (from its URL), for someone who may see it:
+    404 if there is none in the admin's queryset, 403 without the view or change
+    permission on it."""
+    obj = model_admin.get_object(request, unquote(object_id))
+    if obj is None:
+        raise Http404(_("There is no such item."))
+    if not model_admin.has_view_or_change_permission(request, obj):
+        raise PermissionDenied
+    return obj
 
 
 class IndexedSearchMixin:
