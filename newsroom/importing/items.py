@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag, TaggedItem
 
-from .. import kinds, revisions
+from .. import hints, kinds, revisions
 from ..models import Author, Publishable, Revision, Section
 from . import comments, redirects
 from .prepare import Prepared
@@ -228,6 +228,8 @@ class ItemWriter:
 
         self._fill(obj, item, identity, pending.source_hash, report)
         obj.save(touch=False, body_html=pending.prepared.body_html)
+        # What an editor should look at (the admin lists filter by it too).
+        report.warnings += [str(hints.MESSAGES[code]) for code in obj.hints.split()]
         self._slugs_maybe_taken.add((kind.name, obj.slug))
         created = report.outcome == CREATED
         authors, tags = self._bylines_and_tags(obj, item, report, created=created)

@@ -109,7 +109,7 @@ class Migration(migrations.Migration):
                     models.OneToOneField(
                         on_delete=django.db.models.deletion.CASCADE,
                         primary_key=True,
-                        related_name="comment_count",
+                        related_name="+",
                         serialize=False,
                         to="newsroom.article",
                         verbose_name="article",

@@ -257,7 +257,7 @@ class CommentCount(models.Model):
         verbose_name=_("article"),
         on_delete=models.CASCADE,
         primary_key=True,
-        related_name="comment_count",
+        related_name="+",
     )
     approved = models.IntegerField(_("approved comments"), default=0)
     approved_top = models.IntegerField(_("approved comments that are not replies"), default=0)

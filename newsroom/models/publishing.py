@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
+from .. import hints
 from ..rendering import render_markdown, safe_url
 
 if TYPE_CHECKING:
@@ -221,6 +222,16 @@ class Publishable(models.Model):
             "published until an editor publishes them."
         ),
     )
+    hints = models.CharField(
+        _("hints for editors"),
+        max_length=200,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "What a reader would find odd (a title all in lower case, a description that "
+            "repeats the quote): found at each save, see newsroom.hints."
+        ),
+    )
     last_note_at = models.DateTimeField(
         _("latest correction or update"),
         null=True,
@@ -290,6 +301,12 @@ class Publishable(models.Model):
                 condition=models.Q(submitted_at__isnull=False),
                 name="%(app_label)s_%(class)s_rev_idx",
             ),
+            # The admin list's hints filter: the items that have one.
+            models.Index(
+                fields=["published_at", "id"],
+                condition=~models.Q(hints=""),
+                name="%(app_label)s_%(class)s_hnt_idx",
+            ),
             # The admin list's "unpublished changes" filter: the few items with a draft.
             models.Index(
                 fields=["draft_revision"],
@@ -319,8 +336,12 @@ class Publishable(models.Model):
             self.published_at = timezone.now()
         if touch:
             self.updated_at = timezone.now()
+        # Hints follow the words they are about; a save of other fields leaves them.
+        hinted = update_fields is None or not hints.SOURCES.isdisjoint(update_fields)
+        if hinted:
+            self.hints = hints.stored(hints.hints_for(self))
         if update_fields is not None:
-            extra = {"body_html"} if renders else set()
+            extra = ({"body_html"} if renders else set()) | ({"hints"} if hinted else set())
             kwargs["update_fields"] = {*update_fields, *extra, "updated_at", "published_at"}
         super().save(*args, **kwargs)
 
