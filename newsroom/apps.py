@@ -1,5 +1,6 @@
 """The Newsroom app: on start it registers the article as a publishable kind, connects
-the page cache's invalidation and registers the comment form's token with the page cache.
+the page cache's invalidation, registers the comment form's token with the page cache and
+keeps the database's triggers in place after migrations.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ class NewsroomConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from . import kinds, pagecache, sites
+        from . import kinds, pagecache, sites, triggers
         from .discussion import forms
         from .models import Article
         from .pagecache import signals
@@ -28,3 +29,6 @@ class NewsroomConfig(AppConfig):
             forms.FORM_PLACEHOLDER, forms.placeholder_token, numbered=True
         )
         post_migrate.connect(sites.set_site_domain, sender=self)
+        # After the migrations of every app (quick quotes' included): a SQLite table rebuilt
+        # by one of them has lost its triggers.
+        post_migrate.connect(triggers.heal, dispatch_uid="newsroom.triggers.heal")

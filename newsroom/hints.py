@@ -66,7 +66,7 @@ def first_sentence(body: str) -> str:
 def repeats(description: str, other: str) -> bool:
     """Whether the description says (almost) only what ``other`` says."""
     mine, theirs = words(description), words(other)
-    if len(mine) < 3 or not theirs:
+    if len(mine) < 3 or len(theirs) < 3:
         return False
     if mine == theirs[: len(mine)] or theirs == mine[: len(theirs)]:
         return True

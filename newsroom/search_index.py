@@ -56,24 +56,59 @@ def _postgres_drop(table: str) -> list[str]:
     return [f"ALTER TABLE {table} DROP COLUMN IF EXISTS {COLUMN}"]
 
 
-def _sqlite_create(table: str, weights: Mapping[str, str]) -> list[str]:
+def _sqlite_triggers(table: str, columns: list[str]) -> list[str]:
+    """The triggers that keep ``table``'s FTS5 index of ``columns``."""
     fts = fts_table(table)
-    names = ", ".join(weights)
-    new = ", ".join(f"new.{name}" for name in weights)
-    old = ", ".join(f"old.{name}" for name in weights)
-    # An external-content table: the text stays in the item's table, the FTS5 table holds
-    # only the index. unicode61 splits and folds words in every script.
+    names = ", ".join(columns)
+    new = ", ".join(f"new.{name}" for name in columns)
+    old = ", ".join(f"old.{name}" for name in columns)
     delete = f"INSERT INTO {fts}({fts}, rowid, {names}) VALUES ('delete', old.id, {old});"
     insert = f"INSERT INTO {fts}(rowid, {names}) VALUES (new.id, {new});"
     return [
+        f"CREATE TRIGGER IF NOT EXISTS {fts}_ai AFTER INSERT ON {table} BEGIN {insert} END",
+        f"CREATE TRIGGER IF NOT EXISTS {fts}_ad AFTER DELETE ON {table} BEGIN {delete} END",
+        # Only a change to the indexed text touches the index (not publishing, say).
+        f"CREATE TRIGGER IF NOT EXISTS {fts}_au AFTER UPDATE OF {names} ON {table} "
+        f"BEGIN {delete} {insert} END",
+    ]
+
+
+def _sqlite_create(table: str, weights: Mapping[str, str]) -> list[str]:
+    fts = fts_table(table)
+    names = ", ".join(weights)
+    # An external-content table: the text stays in the item's table, the FTS5 table holds
+    # only the index. unicode61 splits and folds words in every script.
+    return [
         f"CREATE VIRTUAL TABLE {fts} USING fts5({names}, content='{table}', "
         f"content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
-        f"CREATE TRIGGER {fts}_ai AFTER INSERT ON {table} BEGIN {insert} END",
-        f"CREATE TRIGGER {fts}_ad AFTER DELETE ON {table} BEGIN {delete} END",
-        # Only a change to the indexed text touches the index (not publishing, say).
-        f"CREATE TRIGGER {fts}_au AFTER UPDATE OF {names} ON {table} BEGIN {delete} {insert} END",
+        *_sqlite_triggers(table, list(weights)),
         f"INSERT INTO {fts}({fts}) VALUES ('rebuild')",
     ]
+
+
+def heal_sqlite(cursor: Any) -> list[str]:
+    """Make again the triggers of each FTS5 index that lacks them, and rebuild that index
+    from its table; return those tables.
+
+    SQLite drops a table's triggers with it, and Django's migrations rebuild a table to add
+    a column that is not nullable: the index would then silently stop following the table.
+    Run after every migration (``post_migrate``); it costs one query when nothing is missing.
+    """
+    cursor.execute("SELECT name, type FROM sqlite_master WHERE type IN ('table', 'trigger')")
+    rows = cursor.fetchall()
+    triggers = {name for name, kind in rows if kind == "trigger"}
+    healed = []
+    for fts in sorted(name for name, kind in rows if kind == "table" and name.endswith(FTS_SUFFIX)):
+        if {f"{fts}_{event}" for event in ("ai", "ad", "au")} <= triggers:
+            continue
+        table = fts.removesuffix(FTS_SUFFIX)
+        cursor.execute(f"SELECT name FROM pragma_table_info('{fts}')")
+        columns = [name for (name,) in cursor.fetchall()]
+        for statement in _sqlite_triggers(table, columns):
+            cursor.execute(statement)
+        cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+        healed.append(table)
+    return healed
 
 
 def _sqlite_drop(table: str) -> list[str]:

@@ -1,6 +1,6 @@
 """Merging tags: every item tagged with one of them is tagged with the one they become, in
 a few statements however many items that is, and each publishable item changed gets a
-revision (its tags are part of what a revision keeps).
+revision (its tags are part of what a revision keeps); a pending draft gets the merge too.
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ def merge_tags(tags: list[Tag], name: str, *, user: AbstractBaseUser | None = No
     """Merge ``tags`` into the tag named ``name`` (made if there is none); return how many
     items changed. The merged tags stay (empty), as taggit's own merge leaves them."""
     with transaction.atomic():
-        target, _created = Tag.objects.get_or_create(name=name)
+        target = _target(tags, name)
         sources = [tag.pk for tag in tags if tag.pk != target.pk]
+        merged_names = {tag.name for tag in tags if tag.pk != target.pk}
         rows = TaggedItem.objects.filter(tag_id__in=sources)
         changed = defaultdict(set)
         for content_type, object_id in rows.values_list("content_type_id", "object_id").distinct():
@@ -48,11 +49,30 @@ def merge_tags(tags: list[Tag], name: str, *, user: AbstractBaseUser | None = No
         # Updates send no signals: the cached pages are told here.
         site_changed()
         for content_type_id, ids in changed.items():
-            _record(content_type_id, sorted(ids), user)
+            _record(content_type_id, sorted(ids), user, merged_names, target.name)
     return sum(len(ids) for ids in changed.values())
 
 
-def _record(content_type_id: int, ids: list[int], user: AbstractBaseUser | None) -> None:
+def _target(tags: list[Tag], name: str) -> Tag:
+    """The tag to merge into: the one of that name whatever its case, one of those chosen
+    first (renamed to the name as typed), else a new one."""
+    chosen = [tag for tag in tags if tag.name.casefold() == name.casefold()]
+    target = chosen[0] if chosen else Tag.objects.filter(name__iexact=name).first()
+    if target is None:
+        return Tag.objects.create(name=name)
+    if target.name != name:
+        target.name = name
+        target.save(update_fields=["name"])
+    return target
+
+
+def _record(
+    content_type_id: int,
+    ids: list[int],
+    user: AbstractBaseUser | None,
+    merged_names: set[str],
+    name: str,
+) -> None:
     model = ContentType.objects.get_for_id(content_type_id).model_class()
     if model is None or model not in {kind.model for kind in kinds.registered()}:
         return  # tags of something that keeps no revisions
@@ -63,6 +83,35 @@ def _record(content_type_id: int, ids: list[int], user: AbstractBaseUser | None)
             .prefetch_related("authors", "tags")
             .defer("body_html", "source_extra")
         )
+        items = list(items)
         revisions.save_all(
             [revisions.build(item, via=Revision.Via.ACTION, user=user) for item in items]
         )
+        _merge_into_drafts([i for i in items if i.draft_revision_id], merged_names, name, user)
+
+
+def _merge_into_drafts(
+    items: list, merged_names: set[str], name: str, user: AbstractBaseUser | None
+) -> None:
+    """An item's pending draft gets the merge too, as a new draft: publishing it must not
+    bring a merged tag back."""
+    drafts = Revision.objects.in_bulk([item.draft_revision_id for item in items])
+    for item in items:
+        draft = drafts[item.draft_revision_id]
+        tags = draft.snapshot.get("tags", [])
+        if not merged_names.intersection(tags):
+            continue
+        kept = [tag for tag in tags if tag not in merged_names]
+        snapshot = {
+            **draft.snapshot,
+            "tags": sorted({*kept, name}, key=str.casefold),
+        }
+        new = Revision.objects.create(
+            content_type_id=draft.content_type_id,
+            object_id=draft.object_id,
+            user=user,
+            via=Revision.Via.ACTION,
+            is_draft=True,
+            snapshot=snapshot,
+        )
+        type(item)._default_manager.filter(pk=item.pk).update(draft_revision=new)

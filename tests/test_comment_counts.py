@@ -3,14 +3,13 @@ equal to a count of the comments whatever writes them, and the pages read them."
 
 from __future__ import annotations
 
-import importlib
 import random
 
 import pytest
 from django.db import connection
 from django.db.models import Count, Q
 
-from newsroom.discussion import decisions
+from newsroom.discussion import counts, decisions
 from newsroom.models import Comment, CommentCount
 
 pytestmark = pytest.mark.django_db
@@ -105,9 +104,8 @@ def test_the_migration_counts_the_comments_already_there(make_article, make_comm
     make_comment(article, status=APPROVED, parent=top)
     make_comment(article)
     CommentCount.objects.all().delete()
-    migration = importlib.import_module("newsroom.migrations.0022_comment_counts")
     with connection.cursor() as cursor:
-        cursor.execute(migration.BACKFILL)
+        cursor.execute(counts.BACKFILL)  # what migration 0022 runs
     assert counted(article) == recounted(article) == (2, 1)
 
 
@@ -119,3 +117,20 @@ def test_a_page_reads_the_count_not_the_thread(client, make_article, make_commen
     CommentCount.objects.filter(article=article).update(approved=7, approved_top=3)
     html = client.get(article.get_absolute_url()).content.decode()
     assert "7 comments" in html
+
+
+def test_recount_comments_finds_and_puts_right_a_count_that_drifted(make_article, make_comment):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    article = make_article()
+    make_comment(article, status=APPROVED)
+    CommentCount.objects.filter(article=article).update(approved=5)
+    out = StringIO()
+    call_command("recount_comments", "--check", stdout=out)
+    assert f"article {article.pk}: kept (5, 1), counted (1, 1)" in out.getvalue()
+    assert counted(article) == (5, 1)
+    call_command("recount_comments", stdout=out)
+    assert counted(article) == recounted(article) == (1, 1)
+    assert "1 of 1 articles' counts put right." in out.getvalue()

@@ -161,3 +161,19 @@ def test_a_cached_reply_page_gives_each_reader_their_own_tokens(article, make_co
     tokens = [CSRF_INPUT.search(page.content.decode()).group(1) for page in pages]
     assert tokens[0] != tokens[1]
     assert all('id="comment-form"' in section_of(p.content.decode(), parent) for p in pages)
+
+
+def test_a_cached_reply_page_keeps_no_query_a_reader_added(article, make_comment):
+    parent = make_comment(article, status="approved")
+    Client().get(article.get_absolute_url(), {"reply": parent.pk, "x": "planted"})
+    html = Client().get(article.get_absolute_url(), {"reply": parent.pk}).content.decode()
+    assert "planted" not in html
+
+
+def test_no_reply_box_under_a_comment_that_is_not_approved(client, article):
+    pending = Comment.objects.create(article=article, author_name="Pat", body="Held.")
+    session = client.session
+    session["newsroom_own_comments"] = [pending.pk]
+    session.save()
+    html = client.get(article.get_absolute_url(), {"reply": pending.pk}).content.decode()
+    assert "Held." in html and "Replying to" not in html

@@ -156,7 +156,7 @@ def test_publish_changes_makes_the_draft_live_and_rebuilds_the_page(
 
 
 def test_the_list_marks_and_filters_items_with_unpublished_changes(
-    editor_client, article, make_article, django_assert_max_num_queries
+    editor_client, article, make_article
 ):
     plain = make_article(title="Nothing pending")
     save_draft(editor_client, article, title="Draft title")
@@ -290,3 +290,68 @@ def test_the_history_marks_the_draft(editor_client, article):
     html = editor_client.get(url(article, "history")).content.decode()
 
     assert html.count("draft, not published") == 1
+
+
+def test_unpublishing_ends_the_draft_and_the_next_save_keeps_the_item_down(editor_client, article):
+    save_draft(editor_client, article, title="Draft title")
+    changelist = reverse("admin:newsroom_article_changelist")
+    editor_client.post(
+        changelist, {"action": "unpublish", "_selected_action": [article.pk], "post": "yes"}
+    )
+    article.refresh_from_db()
+    assert article.status == Article.Status.DRAFT and article.draft_revision is None
+
+    data = change_form_data(editor_client, url(article))
+    assert data["status"] == Article.Status.DRAFT
+    editor_client.post(url(article), {**data, "description": "A typo fixed."})
+
+    article.refresh_from_db()
+    assert article.status == Article.Status.DRAFT and article.title == "Live title"
+
+
+def test_a_form_opened_on_a_draft_keeps_the_items_own_publishing_fields(editor_client, article):
+    save_draft(editor_client, article, title="Draft title")
+    draft = Article.objects.get().draft_revision
+    draft.snapshot["fields"]["status"] = "draft"  # as a draft saved before an unpublish
+    Revision.objects.filter(pk=draft.pk).update(snapshot=draft.snapshot)
+    form = editor_client.get(url(article)).context["adminform"].form
+    assert form["title"].value() == "Draft title"
+    assert form["status"].value() == Article.Status.PUBLISHED
+
+
+def test_publishing_over_someone_elses_draft_asks_first(editor_client, article, django_user_model):
+    other = Client()
+    other.force_login(_staff_in(django_user_model, "bo", "Editors"))
+    mine = change_form_data(editor_client, url(article))
+    save_draft(other, article, title="Bo's draft title")
+
+    response = editor_client.post(url(article), {**mine, "description": "My live words."})
+
+    assert response.status_code == 200
+    assert "saved unpublished changes to this item after you opened it" in response.content.decode()
+    article.refresh_from_db()
+    assert (article.title, article.description) == ("Live title", "Live words.")
+    assert article.draft_revision is not None
+    shown = response.context["adminform"].form
+    assert shown["title"].value() == "Bo's draft title"
+    assert shown["description"].value() == "My live words."
+
+    editor_client.post(url(article), {**shown.data.dict(), "_save": "Publish changes"})
+
+    article.refresh_from_db()
+    assert (article.title, article.description) == ("Bo's draft title", "My live words.")
+    assert article.draft_revision is None
+
+
+def test_a_preview_keeps_nothing_in_the_shared_cache(
+    editor_client, article, make_article, make_comment
+):
+    make_comment(article, status="approved", body="A comment on the live article.")
+    save_draft(editor_client, article, slug="a-slug-taken-later")
+    other = make_article(slug="a-slug-taken-later", title="Another article")
+
+    preview = editor_client.get(url(article, "preview")).content.decode()
+
+    assert "A comment on the live article." in preview
+    page = Client().get(other.get_absolute_url()).content.decode()
+    assert "Another article" in page and "A comment on the live article." not in page

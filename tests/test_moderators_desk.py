@@ -246,3 +246,25 @@ def test_nothing_is_banned_by_what_the_commenter_lacks(
     moderator_client.post(ban, {"kind": "email"})
     moderator_client.post(ban, {"kind": "nonsense"})
     assert not Ban.objects.exists()
+
+
+def test_a_comment_with_nothing_to_go_by_shows_no_record(
+    moderator_client, make_article, make_comment
+):
+    bare = make_comment(make_article(), author_name="Imported")
+    card = card_of(moderator_client.get(QUEUE).content.decode(), bare)
+    assert "approved," not in card and "All their comments" not in card
+
+
+def test_banning_from_the_history_asks_for_the_ban_permissions(
+    moderator_client, moderator, make_article, make_comment
+):
+    from django.contrib.auth.models import Permission
+
+    moderator.user_permissions.clear()
+    for group in moderator.groups.all():
+        group.permissions.remove(*Permission.objects.filter(codename__in=["add_ban"]))
+    comment = make_comment(make_article(), **ANN)
+    ban = reverse("admin:newsroom_comment_commenter_ban", args=[comment.pk])
+    assert moderator_client.post(ban, {"kind": "email"}).status_code == 403
+    assert not Ban.objects.exists()

@@ -74,3 +74,27 @@ def test_merging_a_tag_into_itself_changes_nothing(make_article):
     with transaction.atomic():
         assert merge_tags(list(Tag.objects.filter(name="Talks")), "Talks") == 0
     assert list(article.tags.names()) == ["Talks"] and not Revision.objects.exists()
+
+
+def test_merging_into_a_name_of_another_case_takes_that_tag(make_article):
+    article = make_article()
+    article.tags.add("Climate", "Global warming")
+    climate = Tag.objects.get(name="Climate")
+    merge_tags(list(Tag.objects.all()), "climate")
+    assert list(Tag.objects.filter(name__iexact="climate").values_list("pk", "name", "slug")) == [
+        (climate.pk, "climate", "climate")
+    ]
+    assert list(article.tags.names()) == ["climate"]
+
+
+def test_a_pending_draft_gets_the_merge_too(editor_client, make_article):
+    from tests.test_drafts import save_draft
+
+    article = make_article()
+    article.tags.add("Politics")
+    save_draft(editor_client, article, title="Draft title", tags="Politics, Budget")
+    merge_tags(list(Tag.objects.filter(name="Politics")), "Government")
+
+    article.refresh_from_db()
+    assert article.draft_revision.snapshot["tags"] == ["Budget", "Government"]
+    assert article.draft_revision.snapshot["fields"]["title"] == "Draft title"

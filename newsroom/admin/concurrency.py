@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from .. import rendering, revisions
 from ..models import Author, Publishable, Revision
 from ..revisions import compare, merge, restore_fields
+from .drafts import SAVE_DRAFT
 from .revisions import revision_id
 
 _FRACTION = re.compile(r"(?<=:\d\d)\.\d+")
@@ -99,6 +100,23 @@ class ConcurrentEditsForm(forms.ModelForm):
                 ),
             )
             return
+        if latest.is_draft and SAVE_DRAFT not in self.data:
+            # Someone's unpublished changes: publishing them takes a decision, not a merge
+            # the editor would only be told about afterwards.
+            self._rebind(result, latest)
+            self.add_error(
+                None,
+                ValidationError(
+                    _(
+                        "%(who)s saved unpublished changes to this item after you opened it: "
+                        "nothing was saved. The form now holds their changes merged with "
+                        "yours. Check them, then publish them with yours, or save a draft."
+                    )
+                    % {"who": who(latest)},
+                    code="draft_pending",
+                ),
+            )
+            return
         self._apply(result)
         self.merged = result
 
@@ -139,6 +157,7 @@ class ConcurrentEditsForm(forms.ModelForm):
         if not changed:
             return
         merged = copy.copy(self.instance)
+        merged.draft_revision_id = None  # shown as merged, not as the pending draft
         restore_fields(
             merged, {name: result.values[name] for name in changed if name not in merge.RELATED}
         )

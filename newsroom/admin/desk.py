@@ -133,8 +133,11 @@ def with_records(comments: QuerySet[Comment]) -> QuerySet[Comment]:
     return comments.annotate(**counts, record_banned=Exists(bans))
 
 
-def record(comment: Comment) -> Record:
-    """The record of a comment read through ``with_records``."""
+def record(comment: Comment) -> Record | None:
+    """The record of a comment read through ``with_records``; None for a comment with
+    neither an email address nor a client to go by (an imported one)."""
+    if not (comment.author_email or comment.ip_hash):
+        return None
     return Record(
         by="email" if comment.author_email else "client",
         approved=counting.at_most(comment.record_approved),
@@ -252,8 +255,9 @@ class ModeratorsDeskMixin:
             .order_by("-submitted_at", "-pk")
         )
         page = BoundedPaginator(theirs, self.commenter_per_page).get_page(request.GET.get("p"))
-        record_ = record(with_records(Comment.objects.filter(pk=comment.pk)).get())
-        bans = list(Ban.objects.matching(email=comment.author_email, ip_hash=comment.ip_hash))
+        their_record = record(with_records(Comment.objects.filter(pk=comment.pk)).get())
+        matching = Ban.objects.matching(email=comment.author_email, ip_hash=comment.ip_hash)
+        bans = list(matching.select_related("created_by"))
         banned = {ban.kind for ban in bans}
         context = {
             **self.admin_site.each_context(request),
@@ -262,9 +266,11 @@ class ModeratorsDeskMixin:
             "opts": self.opts,
             "comment": comment,
             "page": page,
-            "record": record_,
+            "record": their_record,
             "bans": bans,
-            "may_ban": [
+            "may_ban": request.user.has_perm("newsroom.add_ban")
+            and request.user.has_perm("newsroom.change_ban"),
+            "ban_targets": [
                 (kind, label, kind in banned)
                 for kind, label, value in (
                     (Ban.Kind.EMAIL, _("this email address"), comment.author_email),
@@ -287,6 +293,10 @@ class ModeratorsDeskMixin:
             kind, ""
         )
         back = reverse("admin:newsroom_comment_commenter", args=[comment.pk])
+        # As the ban list asks: adding a ban, or changing one to lift it.
+        needed = "change_ban" if request.POST.get("lift") else "add_ban"
+        if not request.user.has_perm(f"newsroom.{needed}"):
+            raise PermissionDenied
         if not value:
             self.message_user(
                 request, _("This commenter has nothing to ban by that."), messages.ERROR

@@ -32,6 +32,8 @@ from ..revisions import restore_fields
 from .shared import seen_object
 
 SAVE_DRAFT = "_save_draft"
+# Whether and when an item is shown: never taken from a draft.
+PUBLISHING_FIELDS = ("status", "published_at", "expires_at")
 
 
 def is_live(obj: Publishable | None) -> bool:
@@ -46,7 +48,8 @@ def drafted(obj: Publishable, draft: Revision) -> Publishable:
     shown = copy.copy(obj)
     shown._state = copy.copy(obj._state)
     shown._prefetched_objects_cache = {}
-    restore_fields(shown, draft.snapshot.get("fields", {}))
+    fields = draft.snapshot.get("fields", {})
+    restore_fields(shown, {k: v for k, v in fields.items() if k not in PUBLISHING_FIELDS})
     shown.body_html = rendering.render_markdown(shown.body)
     pks = [pk for pk, _name in draft.snapshot.get("authors", [])]
     names = draft.snapshot.get("tags", [])
@@ -73,9 +76,16 @@ class DraftChangesForm(forms.ModelForm):
         if self.draft is None:
             return
         snapshot = self.draft.snapshot
+        # The publishing fields are the item's own: a draft changes what it says, not
+        # whether or when it is shown (an item unpublished since must not come back).
+        fields = {
+            name: value
+            for name, value in snapshot.get("fields", {}).items()
+            if name not in PUBLISHING_FIELDS
+        }
         shown = copy.copy(self.instance)
-        restore_fields(shown, snapshot.get("fields", {}))
-        columns = [name for name in snapshot.get("fields", {}) if name in self.fields]
+        restore_fields(shown, fields)
+        columns = [name for name in fields if name in self.fields]
         self.initial.update(model_to_dict(shown, fields=columns))
         if "authors" in self.fields:
             pks = [pk for pk, _name in snapshot.get("authors", [])]

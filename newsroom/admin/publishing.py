@@ -402,7 +402,11 @@ class PublishableAdmin(
                     item.status = status
                     if status == Publishable.Status.PUBLISHED:
                         item.published_at = item.published_at or now
-                    item.save(update_fields=["status"])
+                    else:
+                        # Unpublished: its draft of changes is no longer pending (it stays
+                        # in the history); the next save starts from what the item says.
+                        item.draft_revision = None
+                    item.save(update_fields=["status", "draft_revision"])
                 revisions.save_all(
                     [
                         revisions.build(item, via=Revision.Via.ACTION, user=request.user)

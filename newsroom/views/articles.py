@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import prefetch_related_objects
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
@@ -67,7 +67,10 @@ def _comment_listing(
     """
     page = load_page(article, own, wanted)
     shown = page.flat()
-    if reply is not None and not any(c.pk == reply.to for c in shown):
+    # Replies go to approved comments (the only ones with a Reply link).
+    if reply is not None and not any(
+        c.pk == reply.to and c.status == Comment.Status.APPROVED for c in shown
+    ):
         reply = None
     query = page_query(page.number, page.order, page.thread.pk if page.thread else None)
     html = render_to_string(
@@ -182,7 +185,7 @@ def comment_section(
                     request=request,
                 )
             )
-        reply = ReplyForm(replying, form_html, _cancel_url(request, replying))
+        reply = ReplyForm(replying, form_html, _cancel_url(article, page.comments, replying))
         listing = _comment_listing(article, own, is_open, page.comments, reply)
         if not listing["replied"]:
             listing = None  # not on this page: the form stays at the foot
@@ -202,7 +205,7 @@ def comment_section(
         "comment_form": None if replied else form,
         "comment_form_html": None if replied else form_html,
         "reply_placed": replied,
-        "new_comment_url": _cancel_url(request, None),
+        "new_comment_url": _cancel_url(article, page.comments, None),
         "discussion_policy": article.discussion_policy or conf.get("DISCUSSION_POLICY"),
     }
 
@@ -214,14 +217,13 @@ def _posted_parent(form: CommentForm) -> int | None:
     return int(parent) if valid else None
 
 
-def _cancel_url(request: HttpRequest, comment: int | None) -> str:
-    """This page without ``?reply=``: at the comment, or at the form for a comment of one's
-    own. (After a POST, the article's page.)"""
-    query = request.GET.copy() if request.method == "GET" else QueryDict(mutable=True)
-    query.pop("reply", None)
-    path = request.path if request.method == "GET" else request.path.rsplit("comments/", 1)[0]
+def _cancel_url(article: Article, wanted: CommentPageRequest, comment: int | None) -> str:
+    """The comment page without ``?reply=``: at the comment, or at the form for a comment of
+    one's own. Made from what the page is (not from the request's query string, which the
+    cached page would keep for everyone)."""
+    query = page_query(wanted.number, wanted.order, wanted.thread)
     anchor = f"#comment-{comment}" if comment is not None else "#comment-form"
-    return f"{path}{'?' + query.urlencode() if query else ''}{anchor}"
+    return f"{article.get_absolute_url()}{query}{anchor}"
 
 
 def shared_parts(request: HttpRequest, slug: str, form: CommentForm | None) -> Fragments:
@@ -279,7 +281,11 @@ def render_article(
         reply_to=_reply_to(request),
         comments=requested_page(request),
     )
-    if fragments is None:
+    if page.preview:
+        # A preview reads and keeps nothing of the shared parts: what it shows is not what
+        # readers see (and a draft's slug may be another item's).
+        fragments = Fragments(article.slug, {})
+    elif fragments is None:
         fragments = shared_parts(request, article.slug, form)
     # The cached page must not outlive the article.
     expires_by(request, article.expires_at)

@@ -117,3 +117,13 @@ def test_the_desks_pages_are_valid_and_accessible(desk, html_validator, axe):
     problems = html_validator(sent)
     errors = [problem for found in problems.values() for problem in found]
     assert not errors, "The Nu HTML Checker found errors:\n" + "\n".join(errors)
+
+
+def test_select_all_ticks_every_card_for_a_bulk_action(desk):
+    _url, page, _comments = desk
+    page.check("#action-toggle")
+    assert page.locator("input.action-select:checked").count() == 5
+    page.select_option("select[name=action]", "approve")
+    page.click("button[name=index]")
+    page.wait_for_load_state()
+    assert "5 comments approved" in page.inner_text(".messagelist")

@@ -15,6 +15,17 @@
   }
   var current = null;
 
+  // "Select all on this page" (Django's own script looks for table rows, not cards).
+  var toggle = document.getElementById("action-toggle");
+  if (toggle) {
+    toggle.closest(".queue-select-all").hidden = false;
+    toggle.addEventListener("change", function () {
+      list.querySelectorAll("input.action-select").forEach(function (box) {
+        box.checked = toggle.checked;
+      });
+    });
+  }
+
   function cards() {
     return Array.prototype.slice.call(list.querySelectorAll(".queue-card"));
   }
