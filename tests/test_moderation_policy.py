@@ -236,7 +236,7 @@ def reasons_of(verdict, rule: str) -> list:
 @pytest.mark.parametrize(
     ("body", "rule", "evidence"),
     [
-        ("You are all idiots.", "personal_attacks", "idiots"),
+        ("You are all idiots.", "personal_attacks", "You are all idiots"),
         ("Shut up, you stupid cow.", "personal_attacks", "you stupid"),
         ("He is a mini Hitler.", "personal_attacks", "mini Hitler"),
         ("I know where you live.", "threats", "know where you live"),
@@ -246,7 +246,7 @@ def reasons_of(verdict, rule: str) -> list:
         ("I'll break his legs.", "threats", "break his legs"),
         ("Migrants are vermin.", "dehumanising", "Migrants are vermin"),
         ("this dog may bite since it has RABIES", "dehumanising", "this dog"),
-        ("They are subhuman.", "dehumanising", "subhuman"),
+        ("They are subhuman.", "dehumanising", "They are subhuman"),
         ("foaming at the mouth like rabid dogs", "dehumanising", "like rabid dogs"),
         ("Typical n1gg3r behaviour.", "slurs", "n1gg3r"),
         ("Look at the tr@nny.", "slurs", "tr@nny"),

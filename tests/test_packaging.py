@@ -41,3 +41,4 @@ def test_the_wheel_holds_only_newsroom_and_quickquotes(tmp_path):
     # The apps' templates and static files come along.
     assert "newsroom/templates/newsroom/gone.html" in names
     assert any(name.startswith("newsroom/static/") for name in names)
+    assert "newsroom/discussion/eval/comments.tsv" in names  # for moderation_eval

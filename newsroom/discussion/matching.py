@@ -335,6 +335,8 @@ def compile_entries(
 class Match:
     entry: str  # the list entry that matched
     text: str  # the words in the text that matched it, as written
+    start: int = 0  # where those words are in the text
+    end: int = 0
 
 
 def find_matches(text: str | Tokens, entries: list[Entry]) -> list[Match]:
@@ -361,6 +363,16 @@ def find_matches(text: str | Tokens, entries: list[Entry]) -> list[Match]:
         for start in entry.starts(split):
             end = entry.match_at(tokens, start)
             if end is not None and not excepted.intersection(range(start, end + 1)):
-                found.append(Match(entry.source, split.span(start, end)))
+                where = (tokens[start].start, tokens[end].end)
+                found.append(Match(entry.source, split.span(start, end), *where))
                 break
     return found
+
+
+def outermost(matches: Iterable[Match]) -> list[Match]:
+    """The matches not inside another one ("you idiot" covers "idiot"), in text order."""
+    kept: list[Match] = []
+    for match in sorted(matches, key=lambda m: (m.start, -m.end)):
+        if not any(k.start <= match.start and match.end <= k.end for k in kept):
+            kept.append(match)
+    return kept

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from .. import conf
 from ..models import Article, Ban, Comment
 from . import lexicon
-from .matching import Tokens, compile_entries, find_matches
+from .matching import Tokens, compile_entries, find_matches, outermost
 from .model import offensive_score
 
 Status = Comment.Status
@@ -315,7 +315,7 @@ class ModerationPolicy:
         text = Tokens(self._fields_text(comment, self.rule_fields))
         for rule, message, entries in self._word_rules:
             seen: set[str] = set()
-            for match in find_matches(text, entries):
+            for match in outermost(find_matches(text, entries)):
                 if match.text.casefold() not in seen:
                     seen.add(match.text.casefold())
                     reasons.append(Reason(rule, message % {"text": match.text}, match.text))
