@@ -114,6 +114,18 @@ def test_imported_comments_get_their_status_from_the_policy(archive, settings):
     assert (entry.from_status, entry.to_status, entry.rule) == ("", "approved", "imported")
 
 
+def test_held_comments_are_reported_with_each_reason_once(archive, settings):
+    settings.NEWSROOM_MODERATION = {"moderation_words": ["idiot", "savage", "barbaric"]}
+    output = run(archive)
+    (line,) = [line for line in output.splitlines() if "comment 7 by light" in line]
+    assert ".;" not in line and line.endswith(".)")
+    assert line.count("Moderation word “idiot”") == 1
+    assert "Moderation word “savage”" in line and "Moderation word “barbaric”" in line
+    light = Comment.objects.get(position=7)
+    assert light.decision_reason == light.status_changes.get().reason
+    assert ".;" not in light.decision_reason
+
+
 def test_comment_status_option_overrides_the_policy(archive, settings):
     settings.NEWSROOM_MODERATION = {"moderation_words": ["idiot"]}
     run(archive, "--comment-status", "pending")

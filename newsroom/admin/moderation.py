@@ -25,6 +25,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from ..discussion import decisions, posting
+from ..discussion.policy import RULE_LABELS, WORD_RULES, join_reasons, rule_label
 from ..models import Ban, Comment, CommentStatusChange
 from .counting import BoundedPaginator, bounded_count
 from .queue import (
@@ -37,14 +38,19 @@ from .queue import (
 from .redaction import RedactionMixin
 from .shared import URL_FIELDS, IndexedSearchMixin, NeverDeleteMixin
 
+# The rules whose evidence is words of the comment, highlighted where they occur.
+TEXT_RULES = frozenset({"blocked_words", "moderation_words", *WORD_RULES})
+
 
 def highlight(text: str, words: list[str]) -> str:
     """Escape the text and mark the words a rule matched."""
     escaped = escape(text)
-    words = sorted({escape(w) for w in words if w}, key=len, reverse=True)
+    words = sorted({escape(w) for w in words if w.strip()}, key=len, reverse=True)
     if not words:
         return escaped
-    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    # Evidence is quoted with its spaces collapsed: any run of spaces in the text matches.
+    spans = (r"\s+".join(re.escape(part) for part in w.split()) for w in words)
+    pattern = re.compile("|".join(spans), re.IGNORECASE)
     return mark_safe(pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", escaped))  # noqa: S308
 
 
@@ -99,7 +105,7 @@ class CommentAdmin(IndexedSearchMixin, NeverDeleteMixin, RedactionMixin, admin.M
         "ip_hash",
         "reasons",
         "decided_by",
-        "decided_rule",
+        "decided_rule_name",
         "decided_at",
         "decision_reason",
     ]
@@ -151,7 +157,7 @@ class CommentAdmin(IndexedSearchMixin, NeverDeleteMixin, RedactionMixin, admin.M
         return [
             r.get("evidence", "")
             for r in obj.moderation_reasons
-            if isinstance(r, dict) and r.get("rule") in {"blocked_words", "moderation_words"}
+            if isinstance(r, dict) and r.get("rule") in TEXT_RULES
         ]
 
     @admin.display(description=_("comment"))
@@ -182,9 +188,16 @@ class CommentAdmin(IndexedSearchMixin, NeverDeleteMixin, RedactionMixin, admin.M
     @admin.display(description=_("reasons"))
     def reasons(self, obj: Comment) -> str:
         reasons = [r.get("message", "") for r in obj.moderation_reasons if isinstance(r, dict)]
-        if obj.decision_reason and obj.decision_reason not in reasons:
+        # The policy's verdict is also stored joined, as the decision's reason (before
+        # they were joined cleanly, with ".;"): shown once, with a moderator's own reason.
+        verdict = {join_reasons(reasons), join_reasons(["; ".join(reasons)])}
+        if obj.decision_reason and join_reasons([obj.decision_reason]) not in verdict:
             reasons.append(obj.decision_reason)
-        return "; ".join(filter(None, reasons)) or "—"
+        return join_reasons(reasons) or "—"
+
+    @admin.display(description=_("decided by rule"))
+    def decided_rule_name(self, obj: Comment) -> str:
+        return rule_label(obj.decided_rule) if obj.decided_rule else "—"
 
     def save_model(self, request: HttpRequest, obj: Comment, form: ModelForm, change: bool) -> None:
         # The row is never saved from this form: its only field is the status, and the
@@ -292,7 +305,7 @@ class CommentStatusChangeAdmin(IndexedSearchMixin, admin.ModelAdmin):
         "from_status",
         "to_status",
         "actor_name",
-        "rule",
+        "rule_name",
         "reason",
         "action",
     ]
@@ -323,8 +336,14 @@ class CommentStatusChangeAdmin(IndexedSearchMixin, admin.ModelAdmin):
         # A rule uses log_rule_idx and a name prefix log_actor_idx; substrings of the
         # reason or of the reader's name would read the whole log and every comment it
         # joins. A rule may be typed as the comment list's rule filter shows it.
-        rule = "_".join(term.lower().split())
+        readable = " ".join(term.lower().split())
+        names = {str(label): rule for rule, label in RULE_LABELS.items()}
+        rule = names.get(readable, readable.replace(" ", "_"))
         return Q(rule=rule) | Q(actor_name__startswith=term)
+
+    @admin.display(description=_("rule"), ordering="rule")
+    def rule_name(self, obj: CommentStatusChange) -> str:
+        return rule_label(obj.rule) if obj.rule else ""
 
     @admin.display(description=_("comment"))
     def comment_link(self, obj: CommentStatusChange) -> str:

@@ -14,7 +14,7 @@ from django.db.models.functions import Substr
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from ..discussion.policy import RULE_STATUS
+from ..discussion.policy import RULE_STATUS, rule_label
 from ..models import Comment, CommentStatusChange
 
 # The most characters of a comment the queue reads from the database for one row.
@@ -31,7 +31,7 @@ class StatusChangeInline(admin.TabularInline):
         "from_status",
         "to_status",
         "actor_name",
-        "rule",
+        "rule_name",
         "reason",
         "original_body",
     ]
@@ -45,6 +45,10 @@ class StatusChangeInline(admin.TabularInline):
 
     def has_change_permission(self, request: HttpRequest, obj: Comment | None = None) -> bool:
         return False
+
+    @admin.display(description=_("rule"))
+    def rule_name(self, obj: CommentStatusChange) -> str:
+        return rule_label(obj.rule) if obj.rule else ""
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -106,7 +110,7 @@ class RuleFilter(admin.SimpleListFilter):
     parameter_name = "rule"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        return [(rule, rule.replace("_", " ")) for rule in RULE_STATUS]
+        return [(rule, rule_label(rule)) for rule in RULE_STATUS]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Comment]) -> QuerySet[Comment]:
         if self.value() in RULE_STATUS:
