@@ -136,3 +136,15 @@ def test_the_shipped_file_reaches_the_targets():
     for rule in ("threats of violence", "slurs", "dehumanising language", "personal attacks"):
         held, _right, rule_precision, _recall = rows[rule]
         assert int(held) > 0 and float(rule_precision) >= 0.9, rule
+
+
+def test_the_model_is_measured_when_switched_on(tmp_path, settings, monkeypatch):
+    import sys
+    import types
+
+    module = types.ModuleType("profanity_check")
+    module.predict_prob = lambda texts: [0.9 if "rotten" in t else 0.1 for t in texts]
+    monkeypatch.setitem(sys.modules, "profanity_check", module)
+    settings.NEWSROOM_MODERATION = {"model_threshold": 0.5}
+    path = write(tmp_path, "label\ttext\nhold\ta rotten thing\nkeep\trotten apples\n")
+    assert table(evaluate(path))["profanity model"] == ["2", "1", "0.500", "1.000"]

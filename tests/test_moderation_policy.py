@@ -253,6 +253,9 @@ def reasons_of(verdict, rule: str) -> list:
         ("What a load of bullshit.", "profanity", "bullshit"),
         ("The minister can go f*ck himself.", "profanity", "f*ck"),
         ("Best free spins here", "advertising", "free spins"),
+        ("Armenians are cockroaches, always were.", "dehumanising", "are cockroaches"),
+        ("These f4gs should keep it to themselves.", "slurs", "f4gs"),
+        ("Hope your house burns down with you in it.", "threats", "with you in it"),
     ],
 )
 def test_each_built_in_rule_holds_with_the_words_it_matched(article, body, rule, evidence):
@@ -275,6 +278,10 @@ def test_each_built_in_rule_holds_with_the_words_it_matched(article, body, rule,
         "The president's speech was reckless and dishonest, and he should resign.",
         "Oh great, another 'temporary' tax. I'm sure it will be gone by next year.",
         "Thank you for the correction; you are right about the vote.",
+        "There are rats in the subway again; the city needs pest control.",
+        "She works like a dog and was sick as a dog all winter.",
+        "He left a fag packet on the bench and went for a fag break.",
+        "Rats are vermin, and the market is full of them.",
     ],
 )
 def test_built_in_rules_leave_civil_and_innocent_comments_alone(article, body):
@@ -334,3 +341,46 @@ def test_the_seed_articles_comments_are_held_as_its_discussion_policy_says(artic
     # The civil ones stay up: "Where is the international community?", the Twitter tiger.
     assert held[2].status == "approved"
     assert held[7].status == "approved"
+
+
+# --- the optional model signal --------------------------------------------------------
+
+
+@pytest.fixture
+def fake_model(monkeypatch):
+    """The model's package, standing in for alt-profanity-check: scores by a word."""
+    import sys
+    import types
+
+    module = types.ModuleType("profanity_check")
+    module.predict_prob = lambda texts: [0.93 if "rotten" in t else 0.2 for t in texts]
+    monkeypatch.setitem(sys.modules, "profanity_check", module)
+
+
+def test_the_model_is_not_consulted_by_default(article, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "profanity_check", None)  # importing it would fail
+    verdict = ModerationPolicy(approve_new_authors=True).check(new_comment(article))
+    assert verdict.status == "approved"
+
+
+def test_the_model_holds_above_its_threshold_with_its_score(article, fake_model):
+    policy = ModerationPolicy(model_threshold=0.9, approve_new_authors=True)
+    verdict = policy.check(new_comment(article, body="A rotten remark."))
+    assert verdict.status == "pending"
+    (reason,) = reasons_of(verdict, "model")
+    assert reason.evidence == "0.93"
+    assert "0.93" in reason.message and "0.90" in reason.message
+    assert policy.check(new_comment(article, body="A fine remark.")).status == "approved"
+
+
+def test_the_model_switched_on_without_its_package_is_a_clear_error(article, monkeypatch):
+    import sys
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    monkeypatch.setitem(sys.modules, "profanity_check", None)
+    policy = ModerationPolicy(model_threshold=0.7)
+    with pytest.raises(ImproperlyConfigured, match=r"newsroom\[model\]"):
+        policy.check(new_comment(article))

@@ -39,12 +39,13 @@ CLASSES: dict[str, tuple[str, ...]] = {
         '"cows"', '"rat"', '"rats"', '"dog"', '"dogs"', '"snowflake"', '"snowflakes"',
         '"creep"', '"creeps"', '"worm"', '"worms"', '"stupid"', '"dumb"', '"ignorant"',
         '"pathetic"', '"brainless"', '"worthless"', '"useless"', '"disgusting"', '"retarded"',
+        '"hag"', '"hags"', '"sheep"', '"inbred"', '"thick"', '"vile"',
     ),
     # Animals, vermin and diseases, when people are called them.
     "animal": (
         "vermin", "cockroach", "rat", "parasite", "locust", "maggot", "louse", "lice",
         "animal", "beast", "savage", "ape", "monkey", "pig", "dog", "hyena", "jackal", "swine",
-        "snake", "insect", "termite", "mongrel",
+        "snake", "insect", "termite", "mongrel", "rodent",
     ),
     # What people are called to say that they are not people, besides animals.
     "vermin": (
@@ -64,6 +65,9 @@ PROFANITY = (
     "fuck", "motherfucker", "fucking", "shit", "shitty", "bullshit", "crap", "crappy",
     "bollocks", "prick", "piss", "cunt", "twat", "arse", "asshole", "arsehole", "bastard",
     "wanker", '"cock"', "cockup", "dickhead", "bitch", "goddamn",
+    # spelt without vowels, or half-spelt
+    '"fck"', '"fk"', '"fuk"', '"fuq"', '"fcking"', '"fkn"', '"effing"', '"sh1t"',
+    "screw you", "sod off",
 )  # fmt: skip
 
 #: Insults aimed at a person: the Discussion Policy's "personal attacks".
@@ -81,6 +85,8 @@ PERSONAL_ATTACKS = (
     "mini|little|new|another|wannabe|baby|pocket hitler|stalin|mussolini",
     "too stupid|dumb|thick",
     "are|is|be ~1 this|so stupid|dumb|thick",
+    "@insult human|person|man|woman|being|creature",
+    "drop dead",
 )  # fmt: skip
 
 #: Threats and wishes of violence against people.
@@ -109,19 +115,34 @@ THREATS = (
     "@poss family|kids|children|wife|husband ~3 won|wont|not|never ~2 safe",
     "@subject ~2 be dead",
     "line|lined @target up",
+    "@subject|@target ~1 should|must|ought|deserve|deserves ~2 hang|die|burn|rot|swing",
+    "someone|somebody|anyone ~3 should|ought|needs|must|will|to @kill",
+    "@kill the lot",
+    "with @target in it|inside",
+    "@poss family|kids|children|wife|husband ~3 will|gonna|going ~2 pay|suffer|regret",
+    "@subject|@target ~3 never walk|talk|breathe again",
 )  # fmt: skip
 
 #: Language that denies people their humanity: vermin, disease, "subhuman".
 DEHUMANISING = (
     "subhuman", "untermensch", "untermenschen", '"savages"',
     "@people|you are|is|were ~3 @vermin",
+    "are|were ~2 @animal",
+    "-there|@animal are|were ~2 @animal",
     "like ~1 @animal",
+    # idioms that compare people's work or luck to animals, not the people themselves
+    "-like a dog with a bone",
+    "-work|worked|working|works like a dog|dogs",
+    "-sick as a dog",
+    "-like cats and dogs",
+    "-like rats ~3 sinking ship",
     "this|that|these|those|another|you @vermin",
     "pack|swarm|horde|bunch of ~1 @vermin",
     "@vermin ~3 lot of them",
     "breed like",
     "should|must|ought|need|needs ~2 be ~1 exterminated|eradicated",
-    "should|must|ought|need|needs ~2 be ~1 put|wiped down|out",
+    "should|must|ought|need|needs ~2 be ~1 put down",
+    "should|must|ought|need|needs ~2 be ~1 wiped out",
 )  # fmt: skip
 
 # Slurs are stored in ROT13 so that the source does not spell them out for whoever reads
@@ -134,7 +155,11 @@ _SLURS_ROT13 = (
 #: keep the innocent phrases that share a word with one.
 SLURS = (
     *codecs.decode(_SLURS_ROT13, "rot13").split(),
+    "fag",
     "-chink|chinks in",
+    # in British English, a cigarette
+    "-fag|fags packet|packets|end|ends|break|lighter|ash",
+    "-packet|pack|smoke|smoking|light|roll of|a ~1 fag|fags",
     "-van dyke",
     "-offa dyke",
 )
