@@ -39,18 +39,19 @@ CLASSES: dict[str, tuple[str, ...]] = {
         '"cows"', '"rat"', '"rats"', '"dog"', '"dogs"', '"snowflake"', '"snowflakes"',
         '"creep"', '"creeps"', '"worm"', '"worms"', '"stupid"', '"dumb"', '"ignorant"',
         '"pathetic"', '"brainless"', '"worthless"', '"useless"', '"disgusting"', '"retarded"',
-        '"hag"', '"hags"', '"sheep"', '"inbred"', '"thick"', '"vile"',
+        '"hag"', '"hags"', '"sheep"', '"inbred"', '"thick"', '"vile"', '"twit"', '"twits"',
+        '"clueless"', '"nutcase"', '"psycho"', '"psychos"',
     ),
     # Animals, vermin and diseases, when people are called them.
     "animal": (
         "vermin", "cockroach", "rat", "parasite", "locust", "maggot", "louse", "lice",
         "animal", "beast", "savage", "ape", "monkey", "pig", "dog", "hyena", "jackal", "swine",
-        "snake", "insect", "termite", "mongrel", "rodent",
+        "snake", "insect", "termite", "mongrel", "rodent", "leech",
     ),
     # What people are called to say that they are not people, besides animals.
     "vermin": (
         "@animal", "germ", "cancer", "plague", "disease", "virus", "subhuman", "barbarian",
-        "psychotic", "filth", "scum", "infestation",
+        "psychotic", "filth", "scum", "infestation", "abomination",
     ),
     # Words for people as a group.
     "people": (
@@ -87,6 +88,8 @@ PERSONAL_ATTACKS = (
     "are|is|be ~1 this|so stupid|dumb|thick",
     "@insult human|person|man|woman|being|creature",
     "drop dead",
+    "mental case|cases",
+    "nut job|jobs",
 )  # fmt: skip
 
 #: Threats and wishes of violence against people.
@@ -121,6 +124,13 @@ THREATS = (
     "with @target in it|inside",
     "@poss family|kids|children|wife|husband ~3 will|gonna|going ~2 pay|suffer|regret",
     "@subject|@target ~3 never walk|talk|breathe again",
+    "beat @target senseless|up|black|unconscious",
+    "beat ~1 @target to death",
+    "bomb|nuke @target",
+    "should|must|ought|need|needs ~2 be ~1 beaten|burned|burnt|starved|gassed|castrated",
+    "put @target in the ground",
+    "left to starve|die|rot",
+    "round @target ~1 up",
 )  # fmt: skip
 
 #: Language that denies people their humanity: vermin, disease, "subhuman".
@@ -140,6 +150,8 @@ DEHUMANISING = (
     "pack|swarm|horde|bunch of ~1 @vermin",
     "@vermin ~3 lot of them",
     "breed like",
+    "filthy|dirty|stinking|disgusting @animal",
+    "back to the jungle|trees|caves|cave",
     "should|must|ought|need|needs ~2 be ~1 exterminated|eradicated",
     "should|must|ought|need|needs ~2 be ~1 put down",
     "should|must|ought|need|needs ~2 be ~1 wiped out",
@@ -173,4 +185,6 @@ ADVERTISING = (
     "check out my blog|site|channel|page", "buy ~4 followers|likes|views|subscribers",
     "hour|day|week|month from ~1 home|laptop|phone", "contact|message ~4 whatsapp|telegram",
     "send ~3 btc|bitcoin|eth ~4 receive|back|double", "viagra", "cialis", "payday loan",
+    "claim ~1 yours|your|prize|reward|gift ~1 now|today|here", "weird trick", "doctors hate",
+    "dm|message|inbox me ~1 for", "join my team", "make|making|earn money online|fast",
 )  # fmt: skip
