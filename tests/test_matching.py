@@ -170,3 +170,10 @@ def test_skeleton():
 
 def test_docstring_examples_hold():
     assert doctest.testmod(matching).failed == 0
+
+
+def test_only_the_first_masked_words_are_tried_as_a_match_start():
+    text = "sh*t " * matching.MASKED_WORDS + "f*ck"
+    assert found(text, "fuck") == []
+    assert found("f*ck " + text, "fuck") == ["f*ck"]
+    assert found(text, "shit") == ["sh*t"]

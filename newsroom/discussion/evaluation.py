@@ -131,27 +131,9 @@ class Evaluation:
         return [o for o in self.outcomes if o.held != o.row.hold]
 
 
-def content_rules(policy: ModerationPolicy) -> list[str]:
-    """The rules that judge the text alone, switched on in this policy, in table order."""
-    rules = [
-        "blocked_words",
-        "moderation_words",
-        *(rule for rule, _message, entries in policy._word_rules if entries),
-        "links",
-        "model",
-    ]
-    off = {
-        "blocked_words": not policy._blocked,
-        "moderation_words": not policy._moderated,
-        "links": policy.hold_links is None,
-        "model": policy.model_threshold is None,
-    }
-    return [rule for rule in rules if not off.get(rule)]
-
-
 def evaluate(policy: ModerationPolicy, rows: list[Labelled]) -> Evaluation:
     """Run every labelled text through the policy's content rules and score them."""
-    result = Evaluation(rules={rule: Score() for rule in content_rules(policy)})
+    result = Evaluation(rules={rule: Score() for rule in policy.content_rules()})
     holds = sum(row.hold for row in rows)
     for score in [*result.rules.values(), result.overall]:
         score.holds = holds

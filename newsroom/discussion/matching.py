@@ -53,6 +53,8 @@ _INNER = r"[\w@$|!€+*#]"
 TOKEN = re.compile(rf"{_INNER}*\w{_INNER}*|[@$]{_INNER}*\w")
 _EDGE_SYMBOLS = "!|+_*#"
 _MASKS = "*#"
+#: The most masked words of one text that are matched against entries.
+MASKED_WORDS = 20
 _RUNS = re.compile(r"(.)\1{2,}")
 
 
@@ -197,7 +199,9 @@ class Tokens:
         self.masked: list[int] = []
         for position, token in enumerate(self.tokens):
             self.where.setdefault(token.skeleton, []).append(position)
-            if _is_masked(token.skeleton):
+            # A real comment masks a word or two; past a few, masks are noise, and trying
+            # every entry at each of thousands of them would take seconds.
+            if _is_masked(token.skeleton) and len(self.masked) < MASKED_WORDS:
                 self.masked.append(position)
         # Every token's skeleton, space-separated: an entry word that is not a substring of
         # this cannot be inside, at the start of or at the end of any token.
@@ -215,6 +219,15 @@ def _masked_equal(masked: str, form: str) -> bool:
     return len(masked) == len(form) and all(
         a == b or a in _MASKS for a, b in zip(masked, form, strict=True)
     )
+
+
+@functools.lru_cache(maxsize=1024)
+def _by_outline(forms: frozenset[str]) -> dict[tuple[int, str, str], tuple[str, ...]]:
+    """A slot's forms by length, first and last letter: the letters a mask never hides."""
+    index: dict[tuple[int, str, str], list[str]] = {}
+    for form in forms:
+        index.setdefault((len(form), form[:1], form[-1:]), []).append(form)
+    return {outline: tuple(found) for outline, found in index.items()}
 
 
 @dataclass(frozen=True)
@@ -237,7 +250,10 @@ class Slot:
             return candidate.startswith(self.part)
         if candidate in self.forms:
             return True
-        return _is_masked(candidate) and any(_masked_equal(candidate, f) for f in self.forms)
+        if not _is_masked(candidate):
+            return False
+        outline = (len(candidate), candidate[:1], candidate[-1:])
+        return any(_masked_equal(candidate, f) for f in _by_outline(self.forms).get(outline, ()))
 
 
 class EntryError(ValueError):
@@ -303,7 +319,10 @@ class Entry:
         first = self.slots[0]
         if first.part:
             return range(len(split.tokens)) if first.part in split.skeletons else ()
-        where = {p for form in first.forms for p in split.where.get(form, ())}
+        if len(first.forms) < len(split.where):
+            where = {p for form in first.forms for p in split.where.get(form, ())}
+        else:  # a long class and a short text: look the text's words up instead
+            where = {p for word, ps in split.where.items() if word in first.forms for p in ps}
         return sorted(where.union(split.masked))
 
     def match_at(self, tokens: list[Token], start: int) -> int | None:

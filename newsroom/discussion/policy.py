@@ -309,26 +309,34 @@ class ModerationPolicy:
                 )
         return reasons
 
+    def content_rules(self) -> list[str]:
+        """The rules ``content_reasons`` applies, those switched on, in the order it does."""
+        lists = [("blocked_words", self._blocked), ("moderation_words", self._moderated)]
+        return [
+            *(rule for rule, entries in lists if entries),
+            *(rule for rule, _message, entries in self._word_rules if entries),
+            *(["links"] if self.hold_links is not None else []),
+            *(["model"] if self.model_threshold is not None else []),
+        ]
+
     def rule_reasons(self, comment: Comment) -> list[Reason]:
         """The built-in rules' findings: one reason per rule and matched span."""
         reasons: list[Reason] = []
-        text = Tokens(self._fields_text(comment, self.rule_fields))
+        # Field by field: a phrase never runs from the name into the text.
+        fields = [Tokens(str(getattr(comment, name, "") or "")) for name in self.rule_fields]
         for rule, message, entries in self._word_rules:
             seen: set[str] = set()
-            for match in outermost(find_matches(text, entries)):
+            matches = [m for text in fields for m in outermost(find_matches(text, entries))]
+            for match in matches:
                 if match.text.casefold() not in seen:
                     seen.add(match.text.casefold())
                     reasons.append(Reason(rule, message % {"text": match.text}, match.text))
         return reasons
 
-    @staticmethod
-    def _fields_text(comment: Comment, fields: Iterable[str]) -> str:
-        return "\n".join(str(getattr(comment, name, "") or "") for name in fields)
-
     def list_reasons(self, comment: Comment) -> list[Reason]:
         """The site's own word lists: blocked words (spam) and moderation words (hold)."""
         reasons = []
-        text = Tokens(self._fields_text(comment, self.word_fields))
+        text = Tokens("\n".join(str(getattr(comment, name, "") or "") for name in self.word_fields))
         lists = [
             ("blocked_words", _("Blocked word “%(entry)s” (as “%(text)s”)."), self._blocked),
             (
