@@ -25,6 +25,7 @@ def found(text: str, *entries: str) -> list[str]:
         ("kill", "ki11"),  # entries are normalised too
         ("a personal  attack here", "personal attack"),
         ("personal attacks", "personal attack"),  # each word's inflections
+        ("a personal attack", '"personal attack"'),
     ],
 )
 def test_disguised_words_match(text, entry):
@@ -38,6 +39,7 @@ def test_disguised_words_match(text, entry):
         ("Scunthorpe United", "cunt"),
         ("WordPress is a blog engine", "press"),
         ("personal attacks", 'personal "attack"'),  # quoted: that form only
+        ("personal attacks", '"personal attack"'),  # a quoted phrase: each word
         ("attack personal", "personal attack"),
     ],
 )

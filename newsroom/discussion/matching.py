@@ -303,7 +303,10 @@ class Entry:
     def parse(cls, entry: str, classes: Mapping[str, Iterable[str]] | None = None) -> Entry | None:
         raw = entry.strip()
         exception = raw.startswith("-")
-        words = raw.removeprefix("-").split()
+        body = raw.removeprefix("-").strip()
+        words = body.split()
+        if len(words) > 1 and len(body) > 2 and body[0] == body[-1] == '"':
+            words = [f'"{word}"' for word in body[1:-1].split()]  # a quoted phrase
         slots = [_slot(word, classes or {}) for word in words]
         slots = [s for s in slots if s.forms or s.part or s.gap]
         while slots and slots[0].gap:
