@@ -40,7 +40,8 @@ CLASSES: dict[str, tuple[str, ...]] = {
         '"creep"', '"creeps"', '"worm"', '"worms"', '"stupid"', '"dumb"', '"ignorant"',
         '"pathetic"', '"brainless"', '"worthless"', '"useless"', '"disgusting"', '"retarded"',
         '"hag"', '"hags"', '"sheep"', '"inbred"', '"thick"', '"vile"', '"twit"', '"twits"',
-        '"clueless"', '"nutcase"', '"psycho"', '"psychos"',
+        '"clueless"', '"nutcase"', '"psycho"', '"psychos"', '"witch"', '"bimbo"', '"bimbos"',
+        '"airhead"', '"melt"', '"brainwashed"',
     ),
     # Animals, vermin and diseases, when people are called them.
     "animal": (
@@ -68,14 +69,14 @@ PROFANITY = (
     "wanker", '"cock"', "cockup", "dickhead", "bitch", "goddamn",
     # spelt without vowels, or half-spelt
     '"fck"', '"fk"', '"fuk"', '"fuq"', '"fcking"', '"fkn"', '"effing"', '"sh1t"',
-    "screw you", "sod off",
+    "screw you", "sod off", '"f" off', "shove it",
 )  # fmt: skip
 
 #: Insults aimed at a person: the Discussion Policy's "personal attacks".
 PERSONAL_ATTACKS = (
     "idiot", "moron", "imbecile", "cretin", "halfwit", "dimwit", "nitwit", "numpty",
     "dumbass", "jackass", "dipshit", "shithead", "scumbag", "douchebag", "brainless",
-    "pillock", "tosser",
+    "pillock", "tosser", "bimbo", "airhead", "nutcase", "psycho",
     "you|youre|ur|ya ~4 @insult",
     "@insult like you",
     "what|such a|an ~1 @insult",
@@ -89,6 +90,10 @@ PERSONAL_ATTACKS = (
     "@insult human|person|man|woman|being|creature",
     "drop dead",
     "mental case|cases",
+    "sad|pathetic|ugly|brainwashed|absolute|little @insult|man|woman|boy|girl|person",
+    "-the|a|every little man|woman|boy|girl|person",
+    "dumb|thick|stupid as a|two ~1 rock|rocks|brick|bricks|post|planks",
+    "sack|bag of garbage|shit|crap|trash|lies",
     "nut job|jobs",
 )  # fmt: skip
 
@@ -131,6 +136,15 @@ THREATS = (
     "put @target in the ground",
     "left to starve|die|rot",
     "round @target ~1 up",
+    "death to",
+    "teach @target ~1 lesson",
+    "swing|swinging from ~1 rope|tree|lamppost|gallows",
+    "good beating|kicking|thrashing|hiding",
+    "kys",
+    "throw @target ~3 sea|river|fire|ocean|oven",
+    "knock @poss|@target ~1 teeth|head|block",
+    "hope|wish|pray for the day @subject|@poss",
+    "waiting|wait outside @poss ~1 office|house|home|door|school",
 )  # fmt: skip
 
 #: Language that denies people their humanity: vermin, disease, "subhuman".
@@ -152,6 +166,7 @@ DEHUMANISING = (
     "breed like",
     "filthy|dirty|stinking|disgusting @animal",
     "back to the jungle|trees|caves|cave",
+    "are|is|were not human|humans|people",
     "should|must|ought|need|needs ~2 be ~1 exterminated|eradicated",
     "should|must|ought|need|needs ~2 be ~1 put down",
     "should|must|ought|need|needs ~2 be ~1 wiped out",
@@ -168,6 +183,8 @@ _SLURS_ROT13 = (
 SLURS = (
     *codecs.decode(_SLURS_ROT13, "rot13").split(),
     "fag",
+    "homo",
+    "-homo sapiens|erectus|habilis|neanderthalensis",
     "-chink|chinks in",
     # in British English, a cigarette
     "-fag|fags packet|packets|end|ends|break|lighter|ash",
@@ -187,4 +204,6 @@ ADVERTISING = (
     "send ~3 btc|bitcoin|eth ~4 receive|back|double", "viagra", "cialis", "payday loan",
     "claim ~1 yours|your|prize|reward|gift ~1 now|today|here", "weird trick", "doctors hate",
     "dm|message|inbox me ~1 for", "join my team", "make|making|earn money online|fast",
+    "dating site", "sign up free|now|today", "guaranteed returns", "returns guaranteed",
+    "investment opportunity",
 )  # fmt: skip
