@@ -397,3 +397,11 @@ def test_a_long_hostile_comment_is_judged_quickly(article, word):
     policy.content_reasons(new_comment(article, body=body))
     # About 0.05 s on a quiet machine; before masked words were bounded, 6 s.
     assert time.perf_counter() - started < 2
+
+
+def test_rules_are_compiled_once_per_process_not_per_policy():
+    first, second = ModerationPolicy(), ModerationPolicy()
+    assert first._word_rules[0][2] is second._word_rules[0][2]  # one policy per request
+    changed = ModerationPolicy(threats=("shoot @target",))
+    threats = dict((rule, entries) for rule, _message, entries in changed._word_rules)["threats"]
+    assert [entry.source for entry in threats] == ["shoot @target"]

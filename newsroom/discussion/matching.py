@@ -25,7 +25,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -361,7 +361,7 @@ class Match:
     end: int = 0
 
 
-def find_matches(text: str | Tokens, entries: list[Entry]) -> list[Match]:
+def find_matches(text: str | Tokens, entries: Sequence[Entry]) -> list[Match]:
     """Every entry found in the text, with the words that matched it (the first place each
     entry matches outside its list's exceptions).
 

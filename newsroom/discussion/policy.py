@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from django.core.cache import cache
 from django.utils import timezone
@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from .. import conf
 from ..models import Article, Ban, Comment
 from . import lexicon
-from .matching import Tokens, compile_entries, find_matches, outermost
+from .matching import Entry, Tokens, compile_entries, find_matches, outermost
 from .model import offensive_score
 
 Status = Comment.Status
@@ -131,6 +131,14 @@ WORD_RULES = {
 }
 
 
+@lru_cache(maxsize=64)
+def _compiled(
+    entries: tuple[str, ...], classes: tuple[tuple[str, tuple[str, ...]], ...]
+) -> tuple[Entry, ...]:
+    """A rule's entries compiled once per process, not once per policy (one per request)."""
+    return tuple(compile_entries(entries, dict(classes)))
+
+
 class ModerationPolicy:
     """Decides what happens to a new comment. Each attribute is a setting.
 
@@ -198,8 +206,9 @@ class ModerationPolicy:
 
     @cached_property
     def _word_rules(self):
+        classes = tuple((name, tuple(words)) for name, words in self.word_classes.items())
         return [
-            (rule, message, compile_entries(getattr(self, rule), self.word_classes))
+            (rule, message, _compiled(tuple(getattr(self, rule)), classes))
             for rule, message in WORD_RULES.items()
         ]
 
