@@ -144,9 +144,15 @@ def test_exceptions_drop_matches_inside_their_span():
     assert found("Ch1nks brought it", *entries) == ["Ch1nks"]
 
 
+def test_word_list_entries_keep_their_meaning_without_classes():
+    assert found("A CRYPTO giveaway today", "crypto-giveaway") == ["CRYPTO giveaway"]
+    assert found("an @ss", "@ss") == ["@ss"]
+    assert found("don't", "don't") == ["don't"]
+
+
 def test_an_unknown_class_is_an_error_naming_it():
     with pytest.raises(matching.EntryError, match="unknown word class @nobody"):
-        compile_entries(["kill @nobody"], {})
+        compile_entries(["kill @nobody"], {"target": ("him",)})
 
 
 def test_wildcards():

@@ -260,9 +260,13 @@ class EntryError(ValueError):
     """An entry that cannot be compiled (an unknown class, a misplaced gap)."""
 
 
+def _token_texts(word: str) -> list[str]:
+    return [token.text for token in tokenize(word)]
+
+
 def _word_forms(word: str, classes: Mapping[str, Iterable[str]], seen: tuple[str, ...]) -> set[str]:
     """The skeletons one alternative of a slot stands for."""
-    if word.startswith("@"):
+    if word.startswith("@") and classes:  # in a word list, "@" is only a disguised "a"
         name = word[1:]
         if name not in classes:
             raise EntryError(f"unknown word class @{name}")
@@ -307,6 +311,12 @@ class Entry:
         words = body.split()
         if len(words) > 1 and len(body) > 2 and body[0] == body[-1] == '"':
             words = [f'"{word}"' for word in body[1:-1].split()]  # a quoted phrase
+        # Plain words split where the text's words do: "crypto-giveaway" is a phrase.
+        words = [
+            part
+            for word in words
+            for part in ([word] if any(m in word for m in '|"~*') else _token_texts(word))
+        ]
         slots = [_slot(word, classes or {}) for word in words]
         slots = [s for s in slots if s.forms or s.part or s.gap]
         while slots and slots[0].gap:
