@@ -114,6 +114,33 @@ def test_imported_comments_get_their_status_from_the_policy(archive, settings):
     assert (entry.from_status, entry.to_status, entry.rule) == ("", "approved", "imported")
 
 
+def test_the_seed_article_keeps_its_discussion_policy_on_import(archive):
+    # The policy's defaults: no word lists, the built-in rules.
+    output = run(archive)
+    held = {c.position: c for c in Comment.objects.exclude(status="approved")}
+    assert set(held) == {2, 3, 4, 5, 7}
+    dog, army = held[2], held[4]
+    assert {"dehumanising", "personal_attacks"} <= set(dog.rules.split())
+    assert {r["evidence"] for r in dog.moderation_reasons} >= {"this dog", "mini Hitler"}
+    assert "threats" in army.rules.split()
+    assert army.moderation_reasons[0]["evidence"] == "kill him"
+    assert "comment 4 by GB: pending (Threat of violence: “kill him”.)" in output
+    for civil in (1, 6, 8, 9, 10):
+        assert Comment.objects.get(position=civil).status == "approved"
+
+
+def test_held_comments_are_reported_with_each_reason_once(archive, settings):
+    settings.NEWSROOM_MODERATION = {"moderation_words": ["idiot", "savage", "barbaric"]}
+    output = run(archive)
+    (line,) = [line for line in output.splitlines() if "comment 7 by light" in line]
+    assert ".;" not in line and line.endswith(".)")
+    assert line.count("Moderation word “idiot”") == 1
+    assert "Moderation word “savage”" in line and "Moderation word “barbaric”" in line
+    light = Comment.objects.get(position=7)
+    assert light.decision_reason == light.status_changes.get().reason
+    assert ".;" not in light.decision_reason
+
+
 def test_comment_status_option_overrides_the_policy(archive, settings):
     settings.NEWSROOM_MODERATION = {"moderation_words": ["idiot"]}
     run(archive, "--comment-status", "pending")

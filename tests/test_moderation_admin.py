@@ -117,3 +117,52 @@ def test_a_reader_cannot_moderate(client, django_user_model, make_article, make_
     assert response["Location"].startswith(reverse("admin:login"))
     comment.refresh_from_db()
     assert comment.status == "pending"
+
+
+def test_rule_filter_and_lists_show_readable_rule_names(moderator_client, make_article):
+    article = make_article()
+    comment = Comment(article=article, author_name="Ann", body="I know where you live.")
+    verdict = ModerationPolicy().check(comment)
+    decisions.apply_verdict(comment, verdict)
+    decisions.record_new(comment, rule=verdict.rule, reason=verdict.summary)
+    response = moderator_client.get(QUEUE)
+    choices = dict(response.context["cl"].filter_specs[1].lookup_choices)
+    assert choices["threats"] == "threats of violence"
+    assert choices["blocked_words"] == "blocked words"
+    assert all("_" not in str(label) for label in choices.values())
+    assert '<a href="?rule=threats">threats of violence</a>' in response.content.decode()
+    log = reverse("admin:newsroom_commentstatuschange_changelist")
+    html = moderator_client.get(log).content.decode()
+    assert '<td class="field-rule_name">threats of violence</td>' in html
+    # The log's search takes the name as the filter shows it.
+    found = moderator_client.get(log, {"q": "Threats of violence"}).context["cl"].result_list
+    assert [entry.comment_id for entry in found] == [comment.pk]
+    change = moderator_client.get(reverse("admin:newsroom_comment_change", args=[comment.pk]))
+    assert "threats of violence" in change.content.decode()
+    assert "<mark>know where you live</mark>" in change.content.decode()
+
+
+def test_reasons_are_listed_once_and_joined_cleanly(moderator_client, make_article):
+    article = make_article()
+    policy = ModerationPolicy(moderation_words=["idiot", "savage"], approve_new_authors=True)
+    comment = judged(article, policy, body="you idiot, savage idiot")
+    # As stored before reasons were joined cleanly: the verdict's messages with ".;".
+    messages = [reason["message"] for reason in comment.moderation_reasons]
+    Comment.objects.filter(pk=comment.pk).update(decision_reason="; ".join(messages))
+    page = reverse("admin:newsroom_comment_change", args=[comment.pk])
+
+    def reasons_field() -> str:
+        html = moderator_client.get(page).content.decode()
+        start = html.index("field-reasons")
+        return html[start : html.index("</div>", html.index('class="readonly"', start))]
+
+    cell = reasons_field()
+    assert ".;" not in cell
+    assert cell.count("Moderation word “idiot”") == 1
+    assert cell.count("Moderation word “savage”") == 1
+    # The queue's card lists each reason once too.
+    queue = moderator_client.get(QUEUE).content.decode()
+    assert queue.count("Moderation word “idiot”") == 1
+    # A moderator's own reason is still shown, after the policy's.
+    Comment.objects.filter(pk=comment.pk).update(decision_reason="Rude to another reader.")
+    assert "“you idiot”; Rude to another reader." in reasons_field()

@@ -46,3 +46,15 @@ def test_replay_leaves_redacted_comments_out(settings, make_article, make_commen
     output = replay("--days", "7")
     assert f"#{spam.pk} " not in output
     assert "Checked 0 comments" in output
+
+
+def test_replay_prints_readers_words_inert(settings, make_article, make_comment):
+    article = make_article(title="Budget")
+    target = make_comment(
+        article, status="approved", author_name="Eve\x1b[2J", body="casino\x1b]0;owned\x07"
+    )
+    settings.NEWSROOM_MODERATION = {"blocked_words": ["casino"], "approve_new_authors": True}
+    output = replay("--days", "7")
+    assert f"#{target.pk} by Eve\\x1b[2J on “Budget”" in output
+    assert "\x1b" not in output and "\x07" not in output
+    assert "→ spam: Blocked word “casino” (as “casino”)." in output

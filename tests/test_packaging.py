@@ -43,3 +43,4 @@ def test_the_wheel_holds_only_newsroom_and_quickquotes(tmp_path):
     assert any(name.startswith("newsroom/static/") for name in names)
     # And the demo content its command loads.
     assert "newsroom/demo/content.yaml" in names
+    assert "newsroom/discussion/eval/comments.tsv" in names  # for moderation_eval

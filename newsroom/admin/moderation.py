@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from ..discussion import decisions, posting
+from ..discussion.policy import RULE_LABELS, join_reasons, rule_label
 from ..models import Ban, Comment, CommentStatusChange
 from .counting import BoundedPaginator, bounded_count
 from .desk import ModeratorsDeskMixin, QueueActionForm, action_reason, reason_choices
@@ -97,7 +98,7 @@ class CommentAdmin(
         "ip_hash",
         "reasons",
         "decided_by",
-        "decided_rule",
+        "decided_rule_name",
         "decided_at",
         "decision_reason",
     ]
@@ -166,7 +167,11 @@ class CommentAdmin(
 
     @admin.display(description=_("reasons"))
     def reasons(self, obj: Comment) -> str:
-        return "; ".join(reason_messages(obj)) or "—"
+        return join_reasons(reason_messages(obj)) or "—"
+
+    @admin.display(description=_("decided by rule"))
+    def decided_rule_name(self, obj: Comment) -> str:
+        return rule_label(obj.decided_rule) if obj.decided_rule else "—"
 
     def save_model(self, request: HttpRequest, obj: Comment, form: ModelForm, change: bool) -> None:
         # The row is never saved from this form: its only field is the status, and the
@@ -276,7 +281,7 @@ class CommentStatusChangeAdmin(IndexedSearchMixin, admin.ModelAdmin):
         "from_status",
         "to_status",
         "actor_name",
-        "rule",
+        "rule_name",
         "reason",
         "action",
     ]
@@ -307,8 +312,14 @@ class CommentStatusChangeAdmin(IndexedSearchMixin, admin.ModelAdmin):
         # A rule uses log_rule_idx and a name prefix log_actor_idx; substrings of the
         # reason or of the reader's name would read the whole log and every comment it
         # joins. A rule may be typed as the comment list's rule filter shows it.
-        rule = "_".join(term.lower().split())
+        readable = " ".join(term.lower().split())
+        names = {str(label): rule for rule, label in RULE_LABELS.items()}
+        rule = names.get(readable, readable.replace(" ", "_"))
         return Q(rule=rule) | Q(actor_name__startswith=term)
+
+    @admin.display(description=_("rule"), ordering="rule")
+    def rule_name(self, obj: CommentStatusChange) -> str:
+        return rule_label(obj.rule) if obj.rule else ""
 
     @admin.display(description=_("comment"))
     def comment_link(self, obj: CommentStatusChange) -> str:

@@ -18,7 +18,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from ..discussion.policy import RULE_STATUS
+from ..discussion.policy import RULE_STATUS, WORD_RULES, join_reasons, rule_label
 from ..models import Comment, CommentStatusChange
 from .desk import record, with_records
 
@@ -27,16 +27,18 @@ EXCERPT_CHARS = 200
 # A card shows this much of a longer comment, and the rest folded.
 FOLD_CHARS = 600
 # The rules whose evidence is words of the comment, marked in its text.
-WORD_RULES = {"blocked_words", "moderation_words"}
+TEXT_RULES = frozenset({"blocked_words", "moderation_words", *WORD_RULES})
 
 
 def highlight(text: str, words: list[str]) -> str:
     """Escape the text and mark the words a rule matched."""
     escaped = escape(text)
-    words = sorted({escape(w) for w in words if w}, key=len, reverse=True)
+    words = sorted({escape(w) for w in words if w.strip()}, key=len, reverse=True)
     if not words:
         return escaped
-    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    # Evidence is quoted with its spaces collapsed: any run of spaces in the text matches.
+    spans = (r"\s+".join(re.escape(part) for part in w.split()) for w in words)
+    pattern = re.compile("|".join(spans), re.IGNORECASE)
     return mark_safe(pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", escaped))  # noqa: S308
 
 
@@ -45,7 +47,7 @@ def evidence(comment: Comment) -> list[str]:
     return [
         r.get("evidence", "")
         for r in comment.moderation_reasons
-        if isinstance(r, dict) and r.get("rule") in WORD_RULES
+        if isinstance(r, dict) and r.get("rule") in TEXT_RULES
     ]
 
 
@@ -63,9 +65,13 @@ def reasons(comment: Comment) -> list[dict[str, str]]:
 
 
 def reason_messages(comment: Comment) -> list[str]:
-    """The reasons' messages, then the decision's own reason if it says something else."""
+    """The reasons' messages, then the decision's own reason if it says something else.
+
+    The policy's verdict is also stored joined, as the decision's reason (before they were
+    joined cleanly, with ".;"): shown once, with a moderator's own reason."""
     messages = [reason["message"] for reason in reasons(comment)]
-    if comment.decision_reason and comment.decision_reason not in messages:
+    verdict = {join_reasons(messages), join_reasons(["; ".join(messages)])}
+    if comment.decision_reason and join_reasons([comment.decision_reason]) not in verdict:
         messages.append(comment.decision_reason)
     return messages
 
@@ -103,7 +109,7 @@ class StatusChangeInline(admin.TabularInline):
         "from_status",
         "to_status",
         "actor_name",
-        "rule",
+        "rule_name",
         "reason",
         "original_body",
     ]
@@ -117,6 +123,10 @@ class StatusChangeInline(admin.TabularInline):
 
     def has_change_permission(self, request: HttpRequest, obj: Comment | None = None) -> bool:
         return False
+
+    @admin.display(description=_("rule"))
+    def rule_name(self, obj: CommentStatusChange) -> str:
+        return rule_label(obj.rule) if obj.rule else ""
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -182,7 +192,7 @@ class RuleFilter(admin.SimpleListFilter):
     parameter_name = "rule"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        return [(rule, rule.replace("_", " ")) for rule in RULE_STATUS]
+        return [(rule, rule_label(rule)) for rule in RULE_STATUS]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Comment]) -> QuerySet[Comment]:
         if self.value() in RULE_STATUS:

@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from django.core.cache import cache
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .. import conf
 from ..models import Article, Ban, Comment
-from .matching import Tokens, compile_entries, find_matches
+from . import lexicon
+from .matching import Entry, Tokens, compile_entries, find_matches, outermost
+from .model import offensive_score
 
 Status = Comment.Status
 logger = logging.getLogger(__name__)
@@ -31,6 +35,20 @@ class Reason:
     rule: str
     message: str
     evidence: str = ""
+
+
+def join_reasons(messages: Iterable[str]) -> str:
+    """Reasons as one sentence, each once: "Profanity: “shit”; Threat: “kill him”."
+
+    >>> join_reasons(["Links: 2.", "Slur: “x”.", "Links: 2."])
+    'Links: 2; Slur: “x”.'
+    """
+    parts: list[str] = []
+    for message in messages:
+        part = message.strip().rstrip(".;").rstrip()
+        if part and part not in parts:
+            parts.append(part)
+    return "; ".join(parts) + "." if parts else ""
 
 
 @dataclass
@@ -48,7 +66,7 @@ class Verdict:
 
     @property
     def summary(self) -> str:
-        return "; ".join(reason.message for reason in self.reasons)
+        return join_reasons(reason.message for reason in self.reasons)
 
     def reasons_as_json(self) -> list[dict[str, str]]:
         return [asdict(reason) for reason in self.reasons]
@@ -59,6 +77,13 @@ RULE_STATUS = {
     "blocked_words": Status.SPAM,
     "banned": Status.PENDING,
     "moderation_words": Status.PENDING,
+    "threats": Status.PENDING,
+    "slurs": Status.PENDING,
+    "dehumanising": Status.PENDING,
+    "personal_attacks": Status.PENDING,
+    "profanity": Status.PENDING,
+    "advertising": Status.PENDING,
+    "model": Status.PENDING,
     "links": Status.PENDING,
     "premoderated": Status.PENDING,
     "surge": Status.PENDING,
@@ -67,6 +92,51 @@ RULE_STATUS = {
     "clean": Status.APPROVED,
     "imported": Status.APPROVED,
 }
+
+# What moderators read for each rule, in the admin's filters and lists.
+RULE_LABELS = {
+    "blocked_words": gettext_lazy("blocked words"),
+    "banned": gettext_lazy("banned"),
+    "moderation_words": gettext_lazy("moderation words"),
+    "threats": gettext_lazy("threats of violence"),
+    "slurs": gettext_lazy("slurs"),
+    "dehumanising": gettext_lazy("dehumanising language"),
+    "personal_attacks": gettext_lazy("personal attacks"),
+    "profanity": gettext_lazy("profanity"),
+    "advertising": gettext_lazy("advertising"),
+    "model": gettext_lazy("profanity model"),
+    "links": gettext_lazy("links"),
+    "premoderated": gettext_lazy("pre-moderated article"),
+    "surge": gettext_lazy("comment surge"),
+    "first_comment": gettext_lazy("first comment"),
+    "known_author": gettext_lazy("known author"),
+    "clean": gettext_lazy("clean"),
+    "imported": gettext_lazy("imported"),
+}
+
+
+def rule_label(rule: str) -> str:
+    """A rule's readable name; a rule the policy no longer has, with spaces for "_"."""
+    return str(RULE_LABELS.get(rule) or rule.replace("_", " "))
+
+
+# The built-in rules on a comment's words, each with the message shown for its evidence.
+WORD_RULES = {
+    "threats": gettext_lazy("Threat of violence: “%(text)s”."),
+    "slurs": gettext_lazy("Slur: “%(text)s”."),
+    "dehumanising": gettext_lazy("Dehumanising language: “%(text)s”."),
+    "personal_attacks": gettext_lazy("Personal attack: “%(text)s”."),
+    "profanity": gettext_lazy("Profanity: “%(text)s”."),
+    "advertising": gettext_lazy("Advertising: “%(text)s”."),
+}
+
+
+@lru_cache(maxsize=64)
+def _compiled(
+    entries: tuple[str, ...], classes: tuple[tuple[str, tuple[str, ...]], ...]
+) -> tuple[Entry, ...]:
+    """A rule's entries compiled once per process, not once per policy (one per request)."""
+    return tuple(compile_entries(entries, dict(classes)))
 
 
 class ModerationPolicy:
@@ -87,6 +157,23 @@ class ModerationPolicy:
     blocked_words: tuple[str, ...] = ()
     #: The fields the word lists look at.
     word_fields: tuple[str, ...] = ("author_name", "author_email", "author_url", "body")
+    #: The built-in rules on what a comment says, each a tuple of entries in the word
+    #: lists' syntax (see ``matching``; their words are in ``lexicon``). They hold a comment
+    #: for a moderator, with the words they matched; an empty tuple switches one off.
+    threats: tuple[str, ...] = lexicon.THREATS
+    slurs: tuple[str, ...] = lexicon.SLURS
+    dehumanising: tuple[str, ...] = lexicon.DEHUMANISING
+    personal_attacks: tuple[str, ...] = lexicon.PERSONAL_ATTACKS
+    profanity: tuple[str, ...] = lexicon.PROFANITY
+    advertising: tuple[str, ...] = lexicon.ADVERTISING
+    #: The word classes (``@name``) their entries use.
+    word_classes: dict[str, tuple[str, ...]] = lexicon.CLASSES
+    #: The fields the built-in rules read: what the commenter wrote and called themselves.
+    rule_fields: tuple[str, ...] = ("author_name", "body")
+    #: Hold a comment whose body the optional profanity model (``newsroom[model]``) scores
+    #: at least this high, from 0 to 1 (None: the model is not consulted). Measure it with
+    #: ``manage.py moderation_eval`` before switching it on.
+    model_threshold: float | None = None
     #: Approve at once an author with an approved comment under the same name and email,
     #: pingbacks excepted.
     approve_known_authors: bool = True
@@ -116,6 +203,14 @@ class ModerationPolicy:
     @cached_property
     def _moderated(self):
         return compile_entries(self.moderation_words)
+
+    @cached_property
+    def _word_rules(self):
+        classes = tuple((name, tuple(words)) for name, words in self.word_classes.items())
+        return [
+            (rule, message, _compiled(tuple(getattr(self, rule)), classes))
+            for rule, message in WORD_RULES.items()
+        ]
 
     # --- whether an article takes comments -------------------------------------------
 
@@ -198,7 +293,57 @@ class ModerationPolicy:
         )
 
     def content_reasons(self, comment: Comment) -> list[Reason]:
-        """What the comment itself shows: listed words and links."""
+        """What the comment itself shows: listed words, threats, slurs, insults, links."""
+        reasons = self.list_reasons(comment) + self.rule_reasons(comment)
+        links = len(LINK.findall(comment.body))
+        if self.hold_links is not None and links >= self.hold_links:
+            reasons.append(
+                Reason(
+                    "links",
+                    _("%(count)d links (held at %(limit)d).")
+                    % {"count": links, "limit": self.hold_links},
+                    str(links),
+                )
+            )
+        if self.model_threshold is not None:
+            score = offensive_score(comment.body)
+            if score >= self.model_threshold:
+                reasons.append(
+                    Reason(
+                        "model",
+                        _("The profanity model scores it %(score).2f (held from %(limit).2f).")
+                        % {"score": score, "limit": self.model_threshold},
+                        f"{score:.2f}",
+                    )
+                )
+        return reasons
+
+    def content_rules(self) -> list[str]:
+        """The rules ``content_reasons`` applies, those switched on, in the order it does."""
+        lists = [("blocked_words", self._blocked), ("moderation_words", self._moderated)]
+        return [
+            *(rule for rule, entries in lists if entries),
+            *(rule for rule, _message, entries in self._word_rules if entries),
+            *(["links"] if self.hold_links is not None else []),
+            *(["model"] if self.model_threshold is not None else []),
+        ]
+
+    def rule_reasons(self, comment: Comment) -> list[Reason]:
+        """The built-in rules' findings: one reason per rule and matched span."""
+        reasons: list[Reason] = []
+        # Field by field: a phrase never runs from the name into the text.
+        fields = [Tokens(str(getattr(comment, name, "") or "")) for name in self.rule_fields]
+        for rule, message, entries in self._word_rules:
+            seen: set[str] = set()
+            matches = [m for text in fields for m in outermost(find_matches(text, entries))]
+            for match in matches:
+                if match.text.casefold() not in seen:
+                    seen.add(match.text.casefold())
+                    reasons.append(Reason(rule, message % {"text": match.text}, match.text))
+        return reasons
+
+    def list_reasons(self, comment: Comment) -> list[Reason]:
+        """The site's own word lists: blocked words (spam) and moderation words (hold)."""
         reasons = []
         text = Tokens("\n".join(str(getattr(comment, name, "") or "") for name in self.word_fields))
         lists = [
@@ -213,16 +358,6 @@ class ModerationPolicy:
             for match in find_matches(text, entries):
                 words = {"entry": match.entry, "text": match.text}
                 reasons.append(Reason(rule, message % words, match.text))
-        links = len(LINK.findall(comment.body))
-        if self.hold_links is not None and links >= self.hold_links:
-            reasons.append(
-                Reason(
-                    "links",
-                    _("%(count)d links (held at %(limit)d).")
-                    % {"count": links, "limit": self.hold_links},
-                    str(links),
-                )
-            )
         return reasons
 
     def context_reasons(self, comment: Comment) -> list[Reason]:

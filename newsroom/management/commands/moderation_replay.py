@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from newsroom.discussion.policy import get_policy
+from newsroom.importing.report import printable
 from newsroom.models import Comment
 
 
@@ -41,9 +42,13 @@ class Command(BaseCommand):
                 if comment.decided_by
                 else f"rule {comment.decided_rule or 'unknown'}"
             )
+            # Readers' words (the name, the matched text) reach the terminal escaped.
             self.stdout.write(
-                f"#{comment.pk} by {comment.author_name} on “{comment.article.title}”: "
-                f"{comment.status} (decided by {decided}) → {verdict.status}: {verdict.summary}"
+                printable(
+                    f"#{comment.pk} by {comment.author_name} on “{comment.article.title}”: "
+                    f"{comment.status} (decided by {decided}) → {verdict.status}: "
+                    f"{verdict.summary}"
+                )
             )
         self.stdout.write(
             f"Checked {checked} comments from the last {days} days: "
