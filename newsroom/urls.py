@@ -18,6 +18,11 @@ urlpatterns = [
         views.comment_permalink,
         name="comment_permalink",
     ),
+    path(
+        "articles/<slug:slug>/comments/<int:pk>/report/",
+        views.report_comment,
+        name="report_comment",
+    ),
     path("sections/<slug:slug>/", views.section_page, name="section"),
     path("tags/<slug:slug>/", views.tag_page, name="tag"),
     path("authors/<slug:slug>/", views.author_page, name="author"),

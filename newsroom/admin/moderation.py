@@ -35,6 +35,7 @@ from .queue import (
     StatusFilter,
 )
 from .redaction import RedactionMixin
+from .reports import ReportInline
 from .shared import URL_FIELDS, IndexedSearchMixin, NeverDeleteMixin
 
 
@@ -103,7 +104,7 @@ class CommentAdmin(IndexedSearchMixin, NeverDeleteMixin, RedactionMixin, admin.M
         "decided_at",
         "decision_reason",
     ]
-    inlines = [StatusChangeInline]
+    inlines = [ReportInline, StatusChangeInline]
     actions = ["approve", "reject", "mark_spam", "ban_authors"]
 
     def changelist_view(

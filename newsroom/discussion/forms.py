@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import conf
 from ..models import Article, Comment
+from ..models.reports import report_reasons
 
 TOKEN_SALT = "newsroom.comment-form"  # noqa: S105 (a namespace, not a secret)
 
@@ -78,7 +79,6 @@ class CommentForm(forms.ModelForm):
     author_url = forms.URLField(
         label=_("Website"), required=False, max_length=500, assume_scheme="https"
     )
-
     class Meta:
         model = Comment
         fields = ["author_name", "author_email", "author_url", "body"]
@@ -184,3 +184,25 @@ class CommentForm(forms.ModelForm):
             comment.save()
             self._save_m2m()
         return comment
+
+
+class ReportForm(forms.Form):
+    """A reader's report on a comment: a reason from the discussion policy, and a note."""
+
+    reason = forms.ChoiceField(
+        label=_("Why should a moderator look at it?"), widget=forms.RadioSelect
+    )
+    text = forms.CharField(
+        label=_("Anything to add (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = report_reasons()
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data["text"].strip()
+        return "".join(ch for ch in text if ch in "\n\t" or ch.isprintable())

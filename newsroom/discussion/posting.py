@@ -77,36 +77,41 @@ def _count(store, key: str) -> int:
     return store.incr(key)
 
 
-def _sliding_count(store, fingerprint: str, now: float) -> float:
+def _sliding_count(store, prefix: str, now: float) -> float:
     """This post and the posts of the last ``RATE_WINDOW`` seconds, estimated from two
     fixed windows: all of the current one, and of the previous one the share that still
     lies within the sliding window. Two counters per client, and no burst of twice the
     limit across a window's boundary, as one fixed window allows."""
     window, into = divmod(now, RATE_WINDOW)
-    current = _count(store, f"newsroom:rate:{fingerprint}:{int(window)}")
-    previous = store.get(f"newsroom:rate:{fingerprint}:{int(window) - 1}") or 0
+    current = _count(store, f"{prefix}:{int(window)}")
+    previous = store.get(f"{prefix}:{int(window) - 1}") or 0
     return current + previous * (1 - into / RATE_WINDOW)
 
 
-def over_rate_limit(fingerprint: str, now: float | None = None) -> bool:
+def over_rate_limit(
+    fingerprint: str, now: float | None = None, *, limit_setting: str = "COMMENT_RATE_LIMIT"
+) -> bool:
     """Count a post from this client in the shared cache; True past the limit of posts per
-    minute (a sliding minute).
+    minute (a sliding minute) that ``limit_setting`` names. Each setting counts apart
+    (comments, reports).
 
     If the shared cache is down, posts are counted per process: a client then gets at most
     the limit on each app server, which still stops a flood, and the log says so.
     """
-    limit = conf.get("COMMENT_RATE_LIMIT")
+    limit = conf.get(limit_setting)
     if not limit or not fingerprint:
         return False
     now = time.time() if now is None else now
+    prefix = "newsroom:rate" if limit_setting == "COMMENT_RATE_LIMIT" else "newsroom:rate-report"
+    prefix = f"{prefix}:{fingerprint}"
     try:
-        count = _sliding_count(cache, fingerprint, now)
+        count = _sliding_count(cache, prefix, now)
     except Exception:
         logger.warning(
             "Shared cache unreachable: rate limiting falls back to counting in this process.",
             exc_info=True,
         )
-        count = _sliding_count(_local_counts, fingerprint, now)
+        count = _sliding_count(_local_counts, prefix, now)
     return count > limit
 
 

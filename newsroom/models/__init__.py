@@ -19,6 +19,12 @@ from .discussion import (
 )
 from .notes import ItemNote, ItemNoteQuerySet
 from .publishing import Article, Author, Publishable, PublishableQuerySet, Section
+from .reports import (
+    CommentReport,
+    CommentReportQuerySet,
+    ConfirmedAddress,
+    ConfirmedAddressQuerySet,
+)
 from .review import ReviewStep, ReviewStepQuerySet
 from .revisions import Revision, RevisionQuerySet, RevisionsKept
 
@@ -29,8 +35,12 @@ __all__ = [
     "BanQuerySet",
     "Comment",
     "CommentQuerySet",
+    "CommentReport",
+    "CommentReportQuerySet",
     "CommentStatusChange",
     "CommentStatusChangeQuerySet",
+    "ConfirmedAddress",
+    "ConfirmedAddressQuerySet",
     "DeletionRefused",
     "ItemNote",
     "ItemNoteQuerySet",

@@ -42,6 +42,11 @@ class CommentQuerySet(models.QuerySet):
     def approved(self) -> CommentQuerySet:
         return self.filter(status=Comment.Status.APPROVED)
 
+    def shown(self) -> CommentQuerySet:
+        """What readers see: approved comments, and reported ones while they wait for a
+        moderator if ``NEWSROOM_REPORTED_COMMENTS_SHOWN`` says so."""
+        return self.filter(status__in=Comment.shown_statuses())
+
     def awaiting_moderation(self) -> CommentQuerySet:
         return self.filter(status=Comment.Status.PENDING)
 
@@ -68,6 +73,8 @@ class Comment(models.Model):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
         SPAM = "spam", _("Spam")
+        # Approved, then reported by enough readers: back in the queue for a moderator.
+        REPORTED = "reported", _("Reported")
 
     article = models.ForeignKey(
         Article, verbose_name=_("article"), on_delete=models.PROTECT, related_name="comments"
@@ -130,6 +137,21 @@ class Comment(models.Model):
         blank=True,
         editable=False,
         help_text=_("What the moderation policy found, rule by rule."),
+    )
+    email_confirmed = models.BooleanField(
+        _("address confirmed"),
+        default=False,
+        editable=False,
+        help_text=_(
+            "The poster proved the email address is theirs (a confirmation link followed "
+            "in this browser): only then does the known-author rule trust it."
+        ),
+    )
+    notify_replies = models.BooleanField(
+        _("email replies"),
+        default=False,
+        editable=False,
+        help_text=_("Replies are emailed to the poster's confirmed address, until unsubscribed."),
     )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -206,6 +228,14 @@ class Comment(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"{self.article.get_absolute_url()}#comment-{self.pk}"
+
+    @staticmethod
+    def shown_statuses() -> list[str]:
+        from .. import conf
+
+        if conf.get("REPORTED_COMMENTS_SHOWN"):
+            return [Comment.Status.APPROVED, Comment.Status.REPORTED]
+        return [Comment.Status.APPROVED]
 
     @property
     def website(self) -> str:

@@ -17,6 +17,7 @@ from .listings import (
     server_error,
     tag_page,
 )
+from .reports import report as report_comment
 
 __all__ = [
     "archive_page",
@@ -27,6 +28,7 @@ __all__ = [
     "next_visibility_change",
     "post_comment",
     "render_article",
+    "report_comment",
     "robots_txt",
     "search_page",
     "section_page",

@@ -52,12 +52,14 @@ def _comment_listing(
             "comments_open": is_open,
             "reply_depth": conf.get("COMMENT_REPLY_DEPTH"),
             "comment_page": page,
+            "article": article,
             "page_links": page.links() if page.last > 1 else [],
             # A reply page links back to where its comment is shown among the others.
             "thread_back_url": comment_url(page.thread, own) if page.thread else "",
         },
     )
-    approved = [c for c in page.flat() if c.status == Comment.Status.APPROVED]
+    shown = Comment.shown_statuses()
+    approved = [c for c in page.flat() if c.status in shown]
     return {
         "html": mark_safe(html),  # noqa: S308 (rendered by the template engine, escaped)
         "count": page.approved_count,

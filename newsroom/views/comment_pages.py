@@ -81,7 +81,7 @@ def replies_shown() -> int:
 
 
 def visible_filter(own: list[int]) -> Q:
-    visible = Q(status=Comment.Status.APPROVED)
+    visible = Q(status__in=Comment.shown_statuses())
     if own:
         visible |= Q(pk__in=own, status=Comment.Status.PENDING)
     return visible
@@ -145,7 +145,7 @@ def load_page(article: Article, own: list[int], wanted: CommentPageRequest) -> C
     per_page = conf.get("COMMENTS_PER_PAGE")
     # Counted over a column the index holds (not the id), so the index alone answers.
     counts = article.comments.filter(visible_filter(own), kind=Comment.Kind.COMMENT).aggregate(
-        approved=Count("article", filter=Q(status=Comment.Status.APPROVED)),
+        approved=Count("article", filter=Q(status__in=Comment.shown_statuses())),
         top=Count("article", filter=Q(parent=None)),
     )
     thread = None
