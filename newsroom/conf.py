@@ -52,6 +52,11 @@ DEFAULTS: dict[str, Any] = {
     "REPORTS_TO_REVIEW": 3,
     "REPORTED_COMMENTS_SHOWN": False,
     "REPORT_RATE_LIMIT": 5,
+    # Commenters' email: how long a confirmation link and an unsubscribe link work, in
+    # seconds, and how long a browser is remembered as an address's confirmed owner.
+    "CONFIRMATION_MAX_AGE": 3 * 24 * 60 * 60,
+    "UNSUBSCRIBE_MAX_AGE": 365 * 24 * 60 * 60,
+    "COMMENTER_COOKIE_MAX_AGE": 365 * 24 * 60 * 60,
     # Who is emailed when a comment is held. Empty: the addresses in MANAGERS.
     "MODERATOR_EMAILS": [],
     # Who is emailed when a reporter submits a draft for review. Empty: MANAGERS.

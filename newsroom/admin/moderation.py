@@ -90,6 +90,8 @@ class CommentAdmin(IndexedSearchMixin, NeverDeleteMixin, RedactionMixin, admin.M
         "redaction",
         "author_name",
         "author_email",
+        "email_confirmed",
+        "notify_replies",
         "author_url",
         "user",
         "article",

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ..models import Ban, Comment, CommentReport, CommentStatusChange
 from ..pagecache.signals import comments_changed
 from .policy import Reason, Verdict
+from .tasks import email_reply_notices_on_commit
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -154,6 +155,8 @@ def decide(
                 CommentReport.objects.open().filter(comment__in=changed).update(
                     settled_at=now, settled_by=actor, outcome=status
                 )
+            if status == Status.APPROVED:
+                email_reply_notices_on_commit(changed)
             comments_changed({comment.article_id for comment in changed})
     return changed
 

@@ -79,6 +79,15 @@ class CommentForm(forms.ModelForm):
     author_url = forms.URLField(
         label=_("Website"), required=False, max_length=500, assume_scheme="https"
     )
+    wants_replies = forms.BooleanField(
+        label=_("Email me when someone replies"),
+        required=False,
+        help_text=_(
+            "To a confirmed address only: the first time, we email you a link to confirm it. "
+            "Each email has a link to stop them."
+        ),
+    )
+
     class Meta:
         model = Comment
         fields = ["author_name", "author_email", "author_url", "body"]
@@ -149,6 +158,17 @@ class CommentForm(forms.ModelForm):
         if not body:
             raise forms.ValidationError(_("Please write a comment."), code="required")
         return body
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("wants_replies") and not cleaned.get("author_email"):
+            self.add_error(
+                "author_email",
+                forms.ValidationError(
+                    _("Give your email address to be told about replies."), code="email_needed"
+                ),
+            )
+        return cleaned
 
     def clean_parent(self) -> Comment | None:
         parent_id = self.cleaned_data.get("parent")

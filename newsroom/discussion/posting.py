@@ -20,8 +20,13 @@ from django.utils.crypto import salted_hmac
 from .. import conf
 from ..models import Comment
 from . import decisions
+from .confirmation import address_hash
 from .policy import ModerationPolicy, get_policy
-from .tasks import email_moderators_on_commit
+from .tasks import (
+    email_confirmation_on_commit,
+    email_moderators_on_commit,
+    email_reply_notices_on_commit,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -148,6 +153,7 @@ class Submission:
     comment: Comment
     duplicate: bool = False
     replayed: bool = False  # the form was sent before: nothing stored
+    confirmation_sent: bool = False  # a link to confirm the address was queued
 
     @property
     def published(self) -> bool:
@@ -160,14 +166,18 @@ def submit(
     policy: ModerationPolicy | None = None,
     site_url: str | None = None,
     form_token: str = "",
+    wants_replies: bool = False,
 ) -> Submission:
     """Judge, store and log a new comment; return the stored one (or its earlier twin).
 
-    ``site_url`` (scheme and host) makes the link in the moderators' email; ``form_token``,
-    the token of the form it came with, may be sent once.
+    ``site_url`` (scheme and host) makes the links in emails; ``form_token``, the token of
+    the form it came with, may be sent once. ``wants_replies``: the poster asked to be
+    emailed about replies, which takes a confirmed address (``comment.email_confirmed``,
+    set by the caller); without one, a link to confirm it is emailed to the address.
     """
     policy = policy or get_policy()
     comment.author_email = comment.author_email.strip().lower()
+    comment.notify_replies = wants_replies and comment.email_confirmed
     comment.fingerprint = comment_fingerprint(comment)
     earlier = Comment.objects.filter(
         article_id=comment.article_id, fingerprint=comment.fingerprint
@@ -191,4 +201,26 @@ def submit(
     if comment.status == Comment.Status.PENDING:
         # The email waits in the task queue: a slow mail server must not hold the reader.
         email_moderators_on_commit(comment, site_url=site_url)
-    return Submission(comment)
+    elif comment.status == Comment.Status.APPROVED:
+        email_reply_notices_on_commit([comment], site_url=site_url)
+    confirmation_sent = False
+    if wants_replies and comment.author_email and not comment.email_confirmed:
+        confirmation_sent = claim_confirmation(comment.author_email)
+        if confirmation_sent:
+            email_confirmation_on_commit(comment, site_url=site_url)
+    return Submission(comment, confirmation_sent=confirmation_sent)
+
+
+#: Seconds before another confirmation link goes to the same address: typing someone's
+#: address into the form sends them one link, not one per comment.
+CONFIRMATION_INTERVAL = 15 * 60
+
+
+def claim_confirmation(email: str) -> bool:
+    """True if no confirmation link went to this address in the last quarter hour."""
+    key = f"newsroom:confirmation-sent:{address_hash(email)}"
+    try:
+        return cache.add(key, 1, timeout=CONFIRMATION_INTERVAL)
+    except Exception:
+        logger.warning("Shared cache unreachable: confirmation links counted in this process.")
+        return _local_counts.add(key, 1, timeout=CONFIRMATION_INTERVAL)

@@ -5,6 +5,7 @@ comment posting. The URLconfs, and projects' ``handler500``, name them here.
 from __future__ import annotations
 
 from .articles import article_detail, render_article
+from .commenters import confirm_address, unsubscribe
 from .comments import comment_permalink, post_comment
 from .listings import (
     archive_page,
@@ -24,6 +25,7 @@ __all__ = [
     "article_detail",
     "author_page",
     "comment_permalink",
+    "confirm_address",
     "home",
     "next_visibility_change",
     "post_comment",
@@ -34,4 +36,5 @@ __all__ = [
     "section_page",
     "server_error",
     "tag_page",
+    "unsubscribe",
 ]
