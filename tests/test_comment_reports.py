@@ -5,6 +5,7 @@ decision that settles them."""
 from __future__ import annotations
 
 import pytest
+from django.core import mail
 from django.test import Client
 
 from newsroom.discussion import decisions
@@ -235,3 +236,40 @@ def test_a_comment_sent_back_leaves_the_cached_page(
     page = Client().get(url)
     assert page[CACHE_HIT_HEADER] == "miss"
     assert report_url(comment) not in page.content.decode()
+
+
+def test_the_queue_gets_the_reasons_of_a_page_of_comments_in_one_query(
+    article, make_comment, django_assert_num_queries
+):
+    comments = [make_comment(article, status="approved") for _ in range(3)]
+    for n, reason in enumerate(["spam", "spam", "hate"]):
+        report_comment(comments[0], client=f"{n}" * 64, reason=reason)
+    report_comment(comments[1], client="9" * 64, reason="other")
+    with django_assert_num_queries(1):
+        found = CommentReport.objects.open().reasons_by_comment(c.pk for c in comments)
+    assert found == {
+        comments[0].pk: [
+            {"reason": "spam", "count": 2, "label": "Spam or advertising"},
+            {"reason": "hate", "count": 1, "label": "Hateful or threatening"},
+        ],
+        comments[1].pk: [{"reason": "other", "count": 1, "label": "Other inappropriate material"}],
+    }
+
+
+def test_the_moderators_are_emailed_when_a_comment_is_sent_back(
+    settings, comment, django_capture_on_commit_callbacks
+):
+    settings.NEWSROOM_REPORTS_TO_REVIEW = 2
+    settings.NEWSROOM_MODERATOR_EMAILS = ["desk@example.org"]
+    with django_capture_on_commit_callbacks(execute=True):
+        send(reader(1), comment, "spam")
+    assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        send(reader(2), comment, "hate", "Bcc: victim@example.org\r\n<script>")
+    (message,) = mail.outbox
+    assert message.to == ["desk@example.org"]
+    assert message.subject == "Comment reported on “Reported Article”"
+    assert "2 reader reports: Hateful or threatening (1), Spam or advertising (1)." in message.body
+    assert f"http://testserver/admin/newsroom/comment/{comment.pk}/change/" in message.body
+    assert "A comment <b>readers</b> dislike." in message.body  # plain text, as written
+    assert message.bcc == []

@@ -30,17 +30,23 @@ def _one_line(text: str, length: int = 80) -> str:
 
 
 def moderator_email(comment, *, site_url: str | None = None) -> EmailMessage | None:
-    """The email that tells the moderators a comment waits for them; None: nobody to tell."""
+    """The email that tells the moderators a comment waits for them (held by the policy,
+    or reported by readers); None: nobody to tell."""
     recipients = conf.moderator_emails()
     if not recipients:
         return None
     admin_url = _site_url(site_url) + reverse("admin:newsroom_comment_change", args=[comment.pk])
-    subject = _one_line(f"Comment held on “{comment.article.title}”")
-    reasons = "\n".join(f"- {r.get('message', '')}" for r in comment.moderation_reasons)
+    reported = comment.status == comment.Status.REPORTED
+    what = "reported" if reported else "held"
+    subject = _one_line(f"Comment {what} on “{comment.article.title}”")
+    if reported:
+        reasons = f"- {comment.decision_reason}"
+    else:
+        reasons = "\n".join(f"- {r.get('message', '')}" for r in comment.moderation_reasons)
     body = (
         f"A comment by {_one_line(comment.author_name, 100)} on “{comment.article.title}” "
         f"is waiting for a moderator.\n\n"
-        f"Why it was held:\n{reasons or '- (no reason recorded)'}\n\n"
+        f"Why it was {what}:\n{reasons or '- (no reason recorded)'}\n\n"
         f"{comment.text_for_readers}\n\n"
         f"Decide on it here: {admin_url}\n"
     )

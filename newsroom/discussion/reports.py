@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from .. import conf
 from ..models import Comment, CommentReport
 from . import decisions
+from .tasks import email_moderators_on_commit
 
 
 @dataclass
@@ -30,9 +31,12 @@ def reports_summary(comment: Comment) -> str:
     return _("%(count)d reader reports: %(reasons)s.") % {"count": total, "reasons": listed}
 
 
-def report_comment(comment: Comment, *, client: str, reason: str, text: str = "") -> ReportOutcome:
+def report_comment(
+    comment: Comment, *, client: str, reason: str, text: str = "", site_url: str | None = None
+) -> ReportOutcome:
     """Store a reader's report on an approved comment; send the comment back to the queue
-    when its open reports reach the threshold."""
+    when its open reports reach the threshold, and tell the moderators (``site_url``, the
+    scheme and host, makes the email's link)."""
     try:
         with transaction.atomic():
             report = CommentReport.objects.create(
@@ -48,4 +52,6 @@ def report_comment(comment: Comment, *, client: str, reason: str, text: str = ""
     sent_back = count >= threshold and decisions.send_back_reported(
         comment, reports_summary(comment)
     )
+    if sent_back:
+        email_moderators_on_commit(comment, site_url=site_url)
     return ReportOutcome(report, sent_back=sent_back)

@@ -28,13 +28,13 @@ RETRY_DELAYS: tuple[int, ...] = (60, 300, 1800, 7200)
 
 @task()
 def email_moderators(comment_pk: int, site_url: str | None = None, attempt: int = 1) -> bool:
-    """Tell the moderators about a held comment; True if an email went out.
+    """Tell the moderators about a held or reported comment; True if an email went out.
 
     A comment a moderator has decided on meanwhile needs no email. A failure is raised, so
     the worker records it, after queueing the next attempt.
     """
     comment = Comment.objects.select_related("article").filter(pk=comment_pk).first()
-    if comment is None or comment.status != Comment.Status.PENDING:
+    if comment is None or comment.status not in (Comment.Status.PENDING, Comment.Status.REPORTED):
         return False
     try:
         return notify_moderators(comment, site_url=site_url, fail_silently=False)

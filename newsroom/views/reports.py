@@ -67,6 +67,7 @@ def report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             client=fingerprint or f"session:{request.session.session_key}",
             reason=form.cleaned_data["reason"],
             text=form.cleaned_data["text"],
+            site_url=request.build_absolute_uri("/"),
         )
     if outcome is None or outcome.duplicate:
         messages.info(request, _("You have already reported this comment."))
