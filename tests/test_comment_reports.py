@@ -210,7 +210,7 @@ def test_the_reports_show_on_the_comments_admin_page(settings, comment, moderato
     assert "Hateful or threatening" in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert(1)" not in html
     queue = moderator_client.get("/admin/newsroom/comment/?status=reported").content.decode()
-    assert "1 reader reports: Hateful or threatening (1)." in queue
+    assert "1 reader report: Hateful or threatening (1)." in queue
 
 
 def test_the_cached_page_with_its_report_links_is_served_without_queries(

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .. import conf
 from ..models import Comment, CommentReport
@@ -24,11 +24,15 @@ class ReportOutcome:
 
 
 def reports_summary(comment: Comment) -> str:
-    """ "3 reader reports: A personal attack (2), Spam or advertising (1)." """
+    """The open reports as the decision's reason says them, e.g. "3 reader reports: A
+    personal attack (2), Spam or advertising (1)."."""
     reasons = comment.reports.open().reasons()
     total = sum(row["count"] for row in reasons)
     listed = ", ".join(f"{row['label']} ({row['count']})" for row in reasons)
-    return _("%(count)d reader reports: %(reasons)s.") % {"count": total, "reasons": listed}
+    message = ngettext(
+        "%(count)d reader report: %(reasons)s.", "%(count)d reader reports: %(reasons)s.", total
+    )
+    return message % {"count": total, "reasons": listed}
 
 
 def report_comment(
