@@ -107,8 +107,9 @@ def over_rate_limit(
     if not limit or not fingerprint:
         return False
     now = time.time() if now is None else now
-    prefix = "newsroom:rate" if limit_setting == "COMMENT_RATE_LIMIT" else "newsroom:rate-report"
-    prefix = f"{prefix}:{fingerprint}"
+    # Comments keep the keys they always had; any other limit counts under its own name.
+    scope = "" if limit_setting == "COMMENT_RATE_LIMIT" else f"{limit_setting.lower()}:"
+    prefix = f"newsroom:rate:{scope}{fingerprint}"
     try:
         count = _sliding_count(cache, prefix, now)
     except Exception:
