@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 DEFAULTS: dict[str, Any] = {
     # Shown above every article's comments unless the article has its own.
@@ -49,6 +50,24 @@ DEFAULTS: dict[str, Any] = {
     "COMMENT_MAX_REQUEST_BYTES": 512 * 1024,
     # Posts allowed per client per minute, counted in the shared cache.
     "COMMENT_RATE_LIMIT": 5,
+    # Readers' reports: the reasons offered (key, label), after the discussion policy's
+    # words; how many open reports send an approved comment back to the queue as
+    # "reported"; whether it stays on the page meanwhile; reports per client per minute.
+    "REPORT_REASONS": [
+        ("personal_attack", _("A personal attack")),
+        ("profanity", _("Profanity")),
+        ("hate", _("Hateful or threatening")),
+        ("spam", _("Spam or advertising")),
+        ("other", _("Other inappropriate material")),
+    ],
+    "REPORTS_TO_REVIEW": 3,
+    "REPORTED_COMMENTS_SHOWN": False,
+    "REPORT_RATE_LIMIT": 5,
+    # Commenters' email: how long a confirmation link and an unsubscribe link work, in
+    # seconds, and how long a browser is remembered as an address's confirmed owner.
+    "CONFIRMATION_MAX_AGE": 3 * 24 * 60 * 60,
+    "UNSUBSCRIBE_MAX_AGE": 365 * 24 * 60 * 60,
+    "COMMENTER_COOKIE_MAX_AGE": 365 * 24 * 60 * 60,
     # Who is emailed when a comment is held. Empty: the addresses in MANAGERS.
     "MODERATOR_EMAILS": [],
     # Who is emailed when a reporter submits a draft for review. Empty: MANAGERS.

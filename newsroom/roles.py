@@ -29,6 +29,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, Iterable[str]]]] = {
             "author": ALL,
             "comment": ("add", "change", "view", "moderate"),
             "commentstatuschange": ("view",),
+            "commentreport": ("view",),
             "ban": ("add", "change", "view"),
             # Corrections and updates: added and retracted, never deleted.
             "itemnote": ("add", "change", "view"),
@@ -41,6 +42,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, Iterable[str]]]] = {
             "author": ("view",),
             "comment": ("change", "view", "moderate"),
             "commentstatuschange": ("view",),
+            "commentreport": ("view",),
             "ban": ("add", "change", "view"),
             "itemnote": ("view",),
         },

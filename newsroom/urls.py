@@ -18,6 +18,13 @@ urlpatterns = [
         views.comment_permalink,
         name="comment_permalink",
     ),
+    path(
+        "articles/<slug:slug>/comments/<int:pk>/report/",
+        views.report_comment,
+        name="report_comment",
+    ),
+    path("comments/confirm/<str:token>/", views.confirm_address, name="confirm_address"),
+    path("comments/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("sections/<slug:slug>/", views.section_page, name="section"),
     path("tags/<slug:slug>/", views.tag_page, name="tag"),
     path("authors/<slug:slug>/", views.author_page, name="author"),

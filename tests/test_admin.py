@@ -70,7 +70,7 @@ def test_article_changelist_shows_annotated_comment_counts(
     assert (row.comment_total, row.comment_pending) == (4, 3)
 
 
-COMMENT_CHANGELIST_QUERIES = 8
+COMMENT_CHANGELIST_QUERIES = 9
 
 
 @pytest.mark.parametrize("rows", [1, 100])
@@ -145,6 +145,8 @@ def test_editing_the_status_in_the_form_goes_through_the_log(
             "article": comment.article_id,
             "status_changes-TOTAL_FORMS": 0,
             "status_changes-INITIAL_FORMS": 0,
+            "reports-TOTAL_FORMS": 0,
+            "reports-INITIAL_FORMS": 0,
         }
     )
     response = admin_client.post(url, data)

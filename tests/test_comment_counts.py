@@ -134,3 +134,23 @@ def test_recount_comments_finds_and_puts_right_a_count_that_drifted(make_article
     call_command("recount_comments", stdout=out)
     assert counted(article) == recounted(article) == (1, 1)
     assert "1 of 1 articles' counts put right." in out.getvalue()
+
+
+def test_reported_comments_are_counted_apart_and_shown_where_the_setting_says(
+    client, make_article, make_comment, settings
+):
+    article = make_article()
+    for _ in range(2):
+        make_comment(article, status=APPROVED)
+    reported = make_comment(article, status=APPROVED)
+    Comment.objects.filter(pk=reported.pk).update(status=Comment.Status.REPORTED)
+    row = CommentCount.objects.get(article=article)
+    assert (row.approved, row.reported, row.reported_top) == (2, 1, 1)
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 0
+    assert "2 comments" in client.get(article.get_absolute_url()).content.decode()
+    settings.NEWSROOM_REPORTED_COMMENTS_SHOWN = True
+    settings.NEWSROOM_FRAGMENT_CACHE_SECONDS = 0
+    from django.core.cache import cache
+
+    cache.clear()
+    assert "3 comments" in client.get(article.get_absolute_url()).content.decode()

@@ -7,6 +7,7 @@ from django.utils import timezone
 from newsroom.discussion import decisions
 from newsroom.discussion.forms import form_token
 from newsroom.models import Article, Comment, CommentStatusChange
+from tests.commenters import confirm_in
 from tests.form_tokens import sent_form_token
 
 pytestmark = pytest.mark.django_db
@@ -70,6 +71,7 @@ def test_a_known_author_is_published_at_once(client, article, post, make_comment
         author_email="ann@example.org",
         status=Comment.Status.APPROVED,
     )
+    confirm_in(client, "ann@example.org")
     response = post(article, body="Another remark.")
     assert Comment.objects.get(body="Another remark.").status == "approved"
     html = client.get(response["Location"]).content.decode()

@@ -25,7 +25,7 @@ def test_queue_shows_counts_per_status(moderator_client, make_article, make_comm
     make_comment(article, status=Comment.Status.SPAM)
     response = moderator_client.get(QUEUE)
     counts = {value: count for value, _label, count in response.context["status_counts"]}
-    assert counts == {"pending": 3, "approved": 0, "rejected": 0, "spam": 1}
+    assert counts == {"pending": 3, "approved": 0, "rejected": 0, "spam": 1, "reported": 0}
     assert "Pending: <strong>3</strong>" in response.content.decode()
 
 

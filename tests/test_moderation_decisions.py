@@ -61,8 +61,9 @@ def test_bulk_decisions_run_a_fixed_number_of_queries(
     for _ in range(50):
         make_comment(article)
     queryset = Comment.objects.filter(article=article)
-    # select the rows, lock them, one bulk update, one bulk insert, inside a transaction
-    with django_assert_num_queries(6):
+    # select the rows, lock them, one bulk update, one bulk insert, one update settling
+    # their open reports, inside a transaction
+    with django_assert_num_queries(7):
         changed = decisions.reject(queryset)
     assert len(changed) == 50
     assert CommentStatusChange.objects.filter(to_status="rejected").count() == 50

@@ -16,6 +16,9 @@ def article(make_article):
 
 
 def new_comment(article, **fields) -> Comment:
+    """A new comment whose poster proved the address is theirs (see
+    ``test_an_unconfirmed_address_is_not_a_known_author``)."""
+    fields.setdefault("email_confirmed", True)
     fields.setdefault("author_name", "Ann")
     fields.setdefault("author_email", "ann@example.org")
     fields.setdefault("body", "A thoughtful remark.")
@@ -45,6 +48,15 @@ def test_known_author_is_approved_at_once(article, make_comment):
     assert verdict.status == "approved"
     assert verdict.reasons[0].rule == "known_author"
     assert verdict.reasons[0].evidence == "ANN@example.org"
+
+
+def test_an_unconfirmed_address_is_not_a_known_author(article, make_comment):
+    make_comment(
+        article, author_name="Ann", author_email="ann@example.org", status=Comment.Status.APPROVED
+    )
+    verdict = ModerationPolicy().check(new_comment(article, email_confirmed=False))
+    assert verdict.status == "pending"
+    assert rules(verdict) == {"first_comment"}
 
 
 def test_known_author_rule_never_applies_to_pingbacks(article, make_comment):

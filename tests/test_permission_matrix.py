@@ -23,6 +23,7 @@ from taggit.models import Tag, TaggedItem
 from newsroom import revisions
 from newsroom.corrections import add_note
 from newsroom.discussion import decisions
+from newsroom.discussion.reports import report_comment
 from newsroom.models import (
     Article,
     Author,
@@ -655,6 +656,18 @@ def test_the_notes_inline_shows_to_roles_that_may_see_notes(web, user, objects, 
         return  # the page itself is in the matrix above
     shown = "Corrections and updates" in response.content.decode()
     assert shown is may_any(user, "newsroom.itemnote", ("view", "change", "add"))
+
+
+def test_readers_reports_show_on_a_comment_to_roles_that_may_see_them(web, user, objects):
+    comment = objects["newsroom.comment"]
+    report_comment(comment, client="c" * 64, reason="spam", text="Matrix report.")
+    response = web.get(page_url("newsroom.comment", "change", comment))
+    if response.status_code != 200:
+        return  # the page itself is in the matrix above
+    shown = "Matrix report." in response.content.decode()
+    assert shown is may(user, "newsroom.commentreport", "view")
+    # Moderators decide, editors too, nobody else.
+    assert shown is (user.is_superuser or user.username in {"moderator", "editor"})
 
 
 @pytest.mark.parametrize("label", ITEM_KINDS)

@@ -38,6 +38,7 @@ from .queue import (
     reason_messages,
 )
 from .redaction import RedactionMixin
+from .reports import ReportInline
 from .shared import URL_FIELDS, IndexedSearchMixin, NeverDeleteMixin
 
 
@@ -88,6 +89,8 @@ class CommentAdmin(
         "redaction",
         "author_name",
         "author_email",
+        "email_confirmed",
+        "notify_replies",
         "author_url",
         "user",
         "article",
@@ -102,7 +105,7 @@ class CommentAdmin(
         "decided_at",
         "decision_reason",
     ]
-    inlines = [StatusChangeInline]
+    inlines = [ReportInline, StatusChangeInline]
     actions = ["approve", "reject", "mark_spam", "ban_authors"]
 
     def changelist_view(

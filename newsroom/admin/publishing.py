@@ -29,6 +29,7 @@ from taggit.models import Tag
 
 from .. import hints, rendering, revisions, search, tagging
 from ..models import Article, Author, Comment, ItemNote, Publishable, Revision, Section
+from ..pagecache import Fragments
 from ..views.articles import render_article
 from . import counting
 from .concurrency import ConcurrentEditsForm, who
@@ -452,7 +453,9 @@ class ArticleAdmin(PublishableAdmin):
         )
 
     def render_preview(self, request: HttpRequest, obj: Article) -> HttpResponse:
-        return render_article(request, obj, preview=True)
+        # Nothing read from or kept in the shared cache: the draft is not what readers
+        # see, and its slug may be another item's by now.
+        return render_article(request, obj, preview=True, fragments=Fragments(obj.slug, {}))
 
     # Not sortable: sorting by a count would count the comments of every article, where
     # the list counts those of its page's rows only (the subqueries run per shown row).

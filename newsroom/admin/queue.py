@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from ..discussion.policy import RULE_STATUS, WORD_RULES, join_reasons, rule_label
-from ..models import Comment, CommentStatusChange
+from ..models import Comment, CommentReport, CommentStatusChange
 from .desk import record, with_records
 
 # The most characters of a comment the queue reads from the database for one row.
@@ -82,10 +82,11 @@ class Card:
 
     opening: str  # the text, highlighted; its start when the rest is folded
     rest: str  # the rest of a long text, highlighted (shown on demand); else ""
-    reasons: list[dict[str, str]]
+    reasons: list[str]  # each once, the decision's own last
+    reports: list[dict]  # open readers' reports: reason, label, count
 
 
-def card(comment: Comment) -> Card:
+def card(comment: Comment, reports: list[dict]) -> Card:
     text, words = comment.text_for_readers, evidence(comment)
     cut = len(text)
     if cut > FOLD_CHARS:
@@ -95,7 +96,8 @@ def card(comment: Comment) -> Card:
     return Card(
         opening=highlight(text[:cut], words),
         rest=highlight(text[cut:], words) if cut < len(text) else "",
-        reasons=reasons(comment),
+        reasons=reason_messages(comment),
+        reports=reports,
     )
 
 
@@ -182,9 +184,12 @@ class QueueChangeList(ChangeList):
 
     def get_results(self, request: HttpRequest) -> None:
         super().get_results(request)
+        # Reports, for the page's reported comments: one query, and none without them.
+        reported = [c.pk for c in self.result_list if c.status == Comment.Status.REPORTED]
+        reports = CommentReport.objects.open().reasons_by_comment(reported) if reported else {}
         for comment in self.result_list:
             comment.record = record(comment)
-            comment.card = card(comment)
+            comment.card = card(comment, reports.get(comment.pk, []))
 
 
 class RuleFilter(admin.SimpleListFilter):

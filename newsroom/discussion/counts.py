@@ -1,6 +1,7 @@
 """Each article's comment counts (``CommentCount``), kept by the database's triggers so that
 they stay right whatever writes the comments: the ORM, bulk inserts, queryset updates, raw
-SQL. A comment counts when it is approved and of kind "comment"; "top" when it is not a reply.
+SQL. A comment counts when it is of kind "comment" and approved (or reported, kept apart);
+"top" when it is not a reply.
 
 Migration 0022 makes the triggers; on SQLite, ``heal_sqlite`` makes them again after a
 migration that rebuilt the comment table (which drops a table's triggers), and recounts.
@@ -13,29 +14,56 @@ from typing import Any
 # SQL is built here from constants alone: no value from a request goes into it.
 # ruff: noqa: S608
 
-COUNTED = "{row}.status = 'approved' AND {row}.kind = 'comment'"
+# The statuses counted, each in its columns: readers see approved comments, and reported
+# ones too where NEWSROOM_REPORTED_COMMENTS_SHOWN says so (``Comment.shown_statuses``).
+STATUSES = ("approved", "reported")
+COLUMNS = ("approved", "approved_top", "reported", "reported_top")
+
+
+def _counted(row: str) -> str:
+    statuses = ", ".join(f"'{status}'" for status in STATUSES)
+    return f"{row}.kind = 'comment' AND {row}.status IN ({statuses})"
+
+
+def _change(row: str, sign: str) -> str:
+    """The SET clause adding (``+``) or taking away (``-``) the comment ``row``."""
+    parts = []
+    for status in STATUSES:
+        for column, condition in (
+            (status, f"{row}.status = '{status}'"),
+            (f"{status}_top", f"{row}.status = '{status}' AND {row}.parent_id IS NULL"),
+        ):
+            parts.append(f"{column} = {column} {sign} (CASE WHEN {condition} THEN 1 ELSE 0 END)")
+    return ", ".join(parts)
+
+
+def _statements(row: str, sign: str) -> str:
+    """What adding or taking away ``row`` does, as statements both databases run."""
+    counted = _counted(row)
+    update = (
+        f"UPDATE newsroom_commentcount SET {_change(row, sign)} "
+        f"WHERE article_id = {row}.article_id AND {counted};"
+    )
+    if sign == "-":
+        return update
+    zeros = ", ".join("0" for _column in COLUMNS)
+    insert = (
+        f"INSERT INTO newsroom_commentcount (article_id, {', '.join(COLUMNS)}) "
+        f"SELECT {row}.article_id, {zeros} WHERE {counted} ON CONFLICT (article_id) DO NOTHING;"
+    )
+    return f"{insert} {update}"
+
 
 POSTGRESQL = [
-    """
+    f"""
     CREATE FUNCTION newsroom_comment_count() RETURNS trigger AS $$
     BEGIN
-        IF TG_OP <> 'INSERT' AND {old} THEN
-            UPDATE newsroom_commentcount
-            SET approved = approved - 1,
-                approved_top = approved_top - (CASE WHEN OLD.parent_id IS NULL THEN 1 ELSE 0 END)
-            WHERE article_id = OLD.article_id;
-        END IF;
-        IF TG_OP <> 'DELETE' AND {new} THEN
-            INSERT INTO newsroom_commentcount (article_id, approved, approved_top)
-            VALUES (NEW.article_id, 1, CASE WHEN NEW.parent_id IS NULL THEN 1 ELSE 0 END)
-            ON CONFLICT (article_id) DO UPDATE
-            SET approved = newsroom_commentcount.approved + 1,
-                approved_top = newsroom_commentcount.approved_top + EXCLUDED.approved_top;
-        END IF;
+        IF TG_OP <> 'INSERT' THEN {_statements("OLD", "-")} END IF;
+        IF TG_OP <> 'DELETE' THEN {_statements("NEW", "+")} END IF;
         RETURN NULL;
     END
     $$ LANGUAGE plpgsql
-    """.format(old=COUNTED.format(row="OLD"), new=COUNTED.format(row="NEW")),
+    """,
     """
     CREATE TRIGGER newsroom_comment_count
     AFTER INSERT OR DELETE OR UPDATE OF status, kind, parent_id, article_id
@@ -47,37 +75,34 @@ POSTGRESQL_DROP = [
     "DROP FUNCTION IF EXISTS newsroom_comment_count()",
 ]
 
-_SQLITE_ADD = """
-    INSERT OR IGNORE INTO newsroom_commentcount (article_id, approved, approved_top)
-    SELECT NEW.article_id, 0, 0 WHERE {counted};
-    UPDATE newsroom_commentcount
-    SET approved = approved + 1, approved_top = approved_top + (NEW.parent_id IS NULL)
-    WHERE article_id = NEW.article_id AND {counted};
-""".format(counted=COUNTED.format(row="NEW"))
-_SQLITE_REMOVE = """
-    UPDATE newsroom_commentcount
-    SET approved = approved - 1, approved_top = approved_top - (OLD.parent_id IS NULL)
-    WHERE article_id = OLD.article_id AND {counted};
-""".format(counted=COUNTED.format(row="OLD"))
 SQLITE = [
-    f"CREATE TRIGGER IF NOT EXISTS newsroom_comment_count_insert AFTER INSERT ON newsroom_comment "
-    f"BEGIN {_SQLITE_ADD} END",
-    f"CREATE TRIGGER IF NOT EXISTS newsroom_comment_count_delete AFTER DELETE ON newsroom_comment "
-    f"BEGIN {_SQLITE_REMOVE} END",
+    "CREATE TRIGGER IF NOT EXISTS newsroom_comment_count_insert "
+    f"AFTER INSERT ON newsroom_comment BEGIN {_statements('NEW', '+')} END",
+    "CREATE TRIGGER IF NOT EXISTS newsroom_comment_count_delete "
+    f"AFTER DELETE ON newsroom_comment BEGIN {_statements('OLD', '-')} END",
     "CREATE TRIGGER IF NOT EXISTS newsroom_comment_count_update "
     "AFTER UPDATE OF status, kind, parent_id, article_id ON newsroom_comment "
-    f"BEGIN {_SQLITE_REMOVE} {_SQLITE_ADD} END",
+    f"BEGIN {_statements('OLD', '-')} {_statements('NEW', '+')} END",
 ]
 SQLITE_DROP = [
     f"DROP TRIGGER IF EXISTS newsroom_comment_count_{event}"
     for event in ("insert", "delete", "update")
 ]
 
-BACKFILL = """
-    INSERT INTO newsroom_commentcount (article_id, approved, approved_top)
-    SELECT article_id, COUNT(*), SUM(CASE WHEN parent_id IS NULL THEN 1 ELSE 0 END)
+
+def _sums() -> str:
+    sums = []
+    for status in STATUSES:
+        sums.append(f"SUM(CASE WHEN status = '{status}' THEN 1 ELSE 0 END)")
+        sums.append(f"SUM(CASE WHEN status = '{status}' AND parent_id IS NULL THEN 1 ELSE 0 END)")
+    return ", ".join(sums)
+
+
+BACKFILL = f"""
+    INSERT INTO newsroom_commentcount (article_id, {", ".join(COLUMNS)})
+    SELECT article_id, {_sums()}
     FROM newsroom_comment
-    WHERE status = 'approved' AND kind = 'comment'
+    WHERE {_counted("newsroom_comment")}
     GROUP BY article_id
 """
 

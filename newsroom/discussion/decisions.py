@@ -12,9 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import Ban, Comment, CommentStatusChange
+from ..models import Ban, Comment, CommentReport, CommentStatusChange
 from ..pagecache.signals import comments_changed
 from .policy import Reason, Verdict
+from .tasks import email_reply_notices_on_commit
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -100,10 +101,13 @@ def decide(
     actor: AbstractBaseUser | None = None,
     rule: str = "",
     reason: str = "",
+    only_from: str | None = None,
 ) -> list[Comment]:
     """Move comments to ``status``, stamping who (or which rule) decided, when and why.
 
-    Comments already in that status are left alone. Returns the comments that changed.
+    Comments already in that status are left alone, and with ``only_from`` those in any
+    status but that one. A decision other than "reported" settles the comment's open
+    reports (they are kept, marked with the outcome). Returns the comments that changed.
     """
     if status not in Status.values:
         raise ValueError(f"Unknown comment status {status!r}; use one of {Status.values}.")
@@ -120,6 +124,8 @@ def decide(
         for comment in comments:
             from_status = current.get(comment.pk)
             if from_status is None or from_status == status:
+                continue
+            if only_from is not None and from_status != only_from:
                 continue
             comment.status = status
             comment.decided_by = actor
@@ -145,6 +151,12 @@ def decide(
                 ["status", "decided_by", "decided_rule", "decided_at", "decision_reason"],
             )
             CommentStatusChange.objects.bulk_create(entries)
+            if status != Status.REPORTED:
+                CommentReport.objects.open().filter(comment__in=changed).update(
+                    settled_at=now, settled_by=actor, outcome=status
+                )
+            if status == Status.APPROVED:
+                email_reply_notices_on_commit(changed)
             comments_changed({comment.article_id for comment in changed})
     return changed
 
@@ -163,6 +175,15 @@ def mark_spam(comments: Iterable[Comment], **kwargs: Any) -> list[Comment]:
 
 def hold(comments: Iterable[Comment], **kwargs: Any) -> list[Comment]:
     return decide(comments, Status.PENDING, **kwargs)
+
+
+def send_back_reported(comment: Comment, reason: str) -> bool:
+    """Return an approved comment to the moderation queue as "reported" (rule
+    ``reader_reports``), logged like any decision; False if it was no longer approved."""
+    changed = decide(
+        [comment], Status.REPORTED, rule="reader_reports", reason=reason, only_from=Status.APPROVED
+    )
+    return bool(changed)
 
 
 def redact(comment: Comment, *, reason: str, actor: AbstractBaseUser | None = None) -> bool:

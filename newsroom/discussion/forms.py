@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import conf
 from ..models import Article, Comment
+from ..models.reports import report_reasons
 
 TOKEN_SALT = "newsroom.comment-form"  # noqa: S105 (a namespace, not a secret)
 
@@ -77,6 +78,14 @@ class CommentForm(forms.ModelForm):
     parent = forms.IntegerField(widget=forms.HiddenInput, required=False)
     author_url = forms.URLField(
         label=_("Website"), required=False, max_length=500, assume_scheme="https"
+    )
+    wants_replies = forms.BooleanField(
+        label=_("Email me when someone replies"),
+        required=False,
+        help_text=_(
+            "To a confirmed address only: the first time, we email you a link to confirm it. "
+            "Each email has a link to stop them."
+        ),
     )
 
     class Meta:
@@ -150,6 +159,17 @@ class CommentForm(forms.ModelForm):
             raise forms.ValidationError(_("Please write a comment."), code="required")
         return body
 
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("wants_replies") and not cleaned.get("author_email"):
+            self.add_error(
+                "author_email",
+                forms.ValidationError(
+                    _("Give your email address to be told about replies."), code="email_needed"
+                ),
+            )
+        return cleaned
+
     def clean_parent(self) -> Comment | None:
         parent_id = self.cleaned_data.get("parent")
         if not parent_id:
@@ -184,3 +204,25 @@ class CommentForm(forms.ModelForm):
             comment.save()
             self._save_m2m()
         return comment
+
+
+class ReportForm(forms.Form):
+    """A reader's report on a comment: a reason from the discussion policy, and a note."""
+
+    reason = forms.ChoiceField(
+        label=_("Why should a moderator look at it?"), widget=forms.RadioSelect
+    )
+    text = forms.CharField(
+        label=_("Anything to add (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = report_reasons()
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data["text"].strip()
+        return "".join(ch for ch in text if ch in "\n\t" or ch.isprintable())

@@ -1,5 +1,7 @@
-"""Email to moderators when a comment is held for them: the message, and sending it
-(done by the task in ``tasks.py``, in the task worker, never inside a request)."""
+"""Email about comments: to moderators when one is held for them, to a commenter to
+confirm their address, and to a confirmed commenter when someone replies. The messages,
+and sending them (done by the tasks in ``tasks.py``, in the task worker, never inside a
+request). Every message is plain text: what readers wrote stays text."""
 
 from __future__ import annotations
 
@@ -15,6 +17,12 @@ from .. import conf
 logger = logging.getLogger(__name__)
 
 
+def _site_url(site_url: str | None) -> str:
+    if site_url is None:
+        site_url = f"https://{get_current_site(None).domain}"
+    return site_url.rstrip("/")
+
+
 def _one_line(text: str, length: int = 80) -> str:
     """Header-safe: no line breaks or other control characters, limited length."""
     cleaned = "".join(ch if ch.isprintable() else " " for ch in text)
@@ -22,19 +30,23 @@ def _one_line(text: str, length: int = 80) -> str:
 
 
 def moderator_email(comment, *, site_url: str | None = None) -> EmailMessage | None:
-    """The email that tells the moderators a comment waits for them; None: nobody to tell."""
+    """The email that tells the moderators a comment waits for them (held by the policy,
+    or reported by readers); None: nobody to tell."""
     recipients = conf.moderator_emails()
     if not recipients:
         return None
-    if site_url is None:
-        site_url = f"https://{get_current_site(None).domain}"
-    admin_url = site_url.rstrip("/") + reverse("admin:newsroom_comment_change", args=[comment.pk])
-    subject = _one_line(f"Comment held on “{comment.article.title}”")
-    reasons = "\n".join(f"- {r.get('message', '')}" for r in comment.moderation_reasons)
+    admin_url = _site_url(site_url) + reverse("admin:newsroom_comment_change", args=[comment.pk])
+    reported = comment.status == comment.Status.REPORTED
+    what = "reported" if reported else "held"
+    subject = _one_line(f"Comment {what} on “{comment.article.title}”")
+    if reported:
+        reasons = f"- {comment.decision_reason}"
+    else:
+        reasons = "\n".join(f"- {r.get('message', '')}" for r in comment.moderation_reasons)
     body = (
         f"A comment by {_one_line(comment.author_name, 100)} on “{comment.article.title}” "
         f"is waiting for a moderator.\n\n"
-        f"Why it was held:\n{reasons or '- (no reason recorded)'}\n\n"
+        f"Why it was {what}:\n{reasons or '- (no reason recorded)'}\n\n"
         f"{comment.text_for_readers}\n\n"
         f"Decide on it here: {admin_url}\n"
     )
@@ -60,3 +72,46 @@ def notify_moderators(comment, *, site_url: str | None = None, fail_silently: bo
         logger.exception("Could not email the moderators about comment %s.", comment.pk)
         return False
     return True
+
+
+def confirmation_email(comment, *, site_url: str | None = None) -> EmailMessage:
+    """The link that confirms the comment's address (and turns on its reply emails)."""
+    from .confirmation import confirmation_token
+
+    token = confirmation_token(comment)
+    url = _site_url(site_url) + reverse("newsroom:confirm_address", args=[token])
+    days = max(1, conf.get("CONFIRMATION_MAX_AGE") // 86400)
+    title = _one_line(comment.article.title, 200)
+    body = (
+        f"A comment on “{title}” was posted with this email address, asking to be told "
+        f"about replies.\n\n"
+        f"To confirm the address is yours, open this link within {days} days:\n{url}\n\n"
+        f"If it was not you, ignore this email: nothing more will be sent.\n"
+    )
+    subject = _one_line(f"Confirm your email address for comments on “{title}”")
+    return EmailMessage(subject, body, None, [comment.author_email])
+
+
+def reply_email(reply, parent, *, site_url: str | None = None) -> EmailMessage:
+    """Tell a confirmed commenter about a reply, with a one-click unsubscribe link (also in
+    the ``List-Unsubscribe`` header, for mail programs that offer it)."""
+    from .confirmation import unsubscribe_token
+
+    base = _site_url(site_url)
+    unsubscribe_url = base + reverse("newsroom:unsubscribe", args=[unsubscribe_token(parent)])
+    reply_url = base + reverse("newsroom:comment_permalink", args=[reply.article.slug, reply.pk])
+    title = _one_line(reply.article.title, 200)
+    body = (
+        f"{_one_line(reply.author_name, 100)} replied to your comment on “{title}”:\n\n"
+        f"{reply.text_for_readers}\n\n"
+        f"Read it on the site: {reply_url}\n\n"
+        f"No more emails about replies to this comment: {unsubscribe_url}\n"
+    )
+    subject = _one_line(f"A reply to your comment on “{title}”")
+    return EmailMessage(
+        subject,
+        body,
+        None,
+        [parent.author_email],
+        headers={"List-Unsubscribe": f"<{unsubscribe_url}>"},
+    )

@@ -174,8 +174,8 @@ class ModerationPolicy:
     #: at least this high, from 0 to 1 (None: the model is not consulted). Measure it with
     #: ``manage.py moderation_eval`` before switching it on.
     model_threshold: float | None = None
-    #: Approve at once an author with an approved comment under the same name and email,
-    #: pingbacks excepted.
+    #: Approve at once an author with an approved comment under the same confirmed email
+    #: address, when this comment's poster proved the address is theirs; pingbacks excepted.
     approve_known_authors: bool = True
     #: Approve a clean comment from a new author (False: hold first comments).
     approve_new_authors: bool = False
@@ -385,23 +385,20 @@ class ModerationPolicy:
         return reasons
 
     def is_known_author(self, comment: Comment) -> bool:
-        """An approved comment under the same name and email. Neither is verified, so one
-        alone proves nothing: anyone can type a regular's address, and names are public
-        (as WordPress asks for both)."""
+        """The poster proved the address is theirs (``comment.email_confirmed``: this
+        browser followed the link sent to it) and it has an approved comment. Typing a
+        regular's address, or name, proves nothing."""
         if (
             not self.approve_known_authors
             or comment.kind != Comment.Kind.COMMENT
             or not comment.author_email
-            or not comment.author_name.strip()
+            or not getattr(comment, "email_confirmed", False)
         ):
             return False
         previous = (
             Comment.objects.approved()
             .comments()
-            .filter(
-                author_email=comment.author_email.strip().lower(),
-                author_name__iexact=" ".join(comment.author_name.split()),
-            )
+            .filter(author_email=comment.author_email.strip().lower())
         )
         if comment.pk:
             previous = previous.exclude(pk=comment.pk)

@@ -20,8 +20,13 @@ from django.utils.crypto import salted_hmac
 from .. import conf
 from ..models import Comment
 from . import decisions
+from .confirmation import address_hash
 from .policy import ModerationPolicy, get_policy
-from .tasks import email_moderators_on_commit
+from .tasks import (
+    email_confirmation_on_commit,
+    email_moderators_on_commit,
+    email_reply_notices_on_commit,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -77,36 +82,42 @@ def _count(store, key: str) -> int:
     return store.incr(key)
 
 
-def _sliding_count(store, fingerprint: str, now: float) -> float:
+def _sliding_count(store, prefix: str, now: float) -> float:
     """This post and the posts of the last ``RATE_WINDOW`` seconds, estimated from two
     fixed windows: all of the current one, and of the previous one the share that still
     lies within the sliding window. Two counters per client, and no burst of twice the
     limit across a window's boundary, as one fixed window allows."""
     window, into = divmod(now, RATE_WINDOW)
-    current = _count(store, f"newsroom:rate:{fingerprint}:{int(window)}")
-    previous = store.get(f"newsroom:rate:{fingerprint}:{int(window) - 1}") or 0
+    current = _count(store, f"{prefix}:{int(window)}")
+    previous = store.get(f"{prefix}:{int(window) - 1}") or 0
     return current + previous * (1 - into / RATE_WINDOW)
 
 
-def over_rate_limit(fingerprint: str, now: float | None = None) -> bool:
+def over_rate_limit(
+    fingerprint: str, now: float | None = None, *, limit_setting: str = "COMMENT_RATE_LIMIT"
+) -> bool:
     """Count a post from this client in the shared cache; True past the limit of posts per
-    minute (a sliding minute).
+    minute (a sliding minute) that ``limit_setting`` names. Each setting counts apart
+    (comments, reports).
 
     If the shared cache is down, posts are counted per process: a client then gets at most
     the limit on each app server, which still stops a flood, and the log says so.
     """
-    limit = conf.get("COMMENT_RATE_LIMIT")
+    limit = conf.get(limit_setting)
     if not limit or not fingerprint:
         return False
     now = time.time() if now is None else now
+    # Comments keep the keys they always had; any other limit counts under its own name.
+    scope = "" if limit_setting == "COMMENT_RATE_LIMIT" else f"{limit_setting.lower()}:"
+    prefix = f"newsroom:rate:{scope}{fingerprint}"
     try:
-        count = _sliding_count(cache, fingerprint, now)
+        count = _sliding_count(cache, prefix, now)
     except Exception:
         logger.warning(
             "Shared cache unreachable: rate limiting falls back to counting in this process.",
             exc_info=True,
         )
-        count = _sliding_count(_local_counts, fingerprint, now)
+        count = _sliding_count(_local_counts, prefix, now)
     return count > limit
 
 
@@ -143,6 +154,7 @@ class Submission:
     comment: Comment
     duplicate: bool = False
     replayed: bool = False  # the form was sent before: nothing stored
+    confirmation_sent: bool = False  # a link to confirm the address was queued
 
     @property
     def published(self) -> bool:
@@ -155,14 +167,18 @@ def submit(
     policy: ModerationPolicy | None = None,
     site_url: str | None = None,
     form_token: str = "",
+    wants_replies: bool = False,
 ) -> Submission:
     """Judge, store and log a new comment; return the stored one (or its earlier twin).
 
-    ``site_url`` (scheme and host) makes the link in the moderators' email; ``form_token``,
-    the token of the form it came with, may be sent once.
+    ``site_url`` (scheme and host) makes the links in emails; ``form_token``, the token of
+    the form it came with, may be sent once. ``wants_replies``: the poster asked to be
+    emailed about replies, which takes a confirmed address (``comment.email_confirmed``,
+    set by the caller); without one, a link to confirm it is emailed to the address.
     """
     policy = policy or get_policy()
     comment.author_email = comment.author_email.strip().lower()
+    comment.notify_replies = wants_replies and comment.email_confirmed
     comment.fingerprint = comment_fingerprint(comment)
     earlier = Comment.objects.filter(
         article_id=comment.article_id, fingerprint=comment.fingerprint
@@ -186,4 +202,26 @@ def submit(
     if comment.status == Comment.Status.PENDING:
         # The email waits in the task queue: a slow mail server must not hold the reader.
         email_moderators_on_commit(comment, site_url=site_url)
-    return Submission(comment)
+    elif comment.status == Comment.Status.APPROVED:
+        email_reply_notices_on_commit([comment], site_url=site_url)
+    confirmation_sent = False
+    if wants_replies and comment.author_email and not comment.email_confirmed:
+        confirmation_sent = claim_confirmation(comment.author_email)
+        if confirmation_sent:
+            email_confirmation_on_commit(comment, site_url=site_url)
+    return Submission(comment, confirmation_sent=confirmation_sent)
+
+
+#: Seconds before another confirmation link goes to the same address: typing someone's
+#: address into the form sends them one link, not one per comment.
+CONFIRMATION_INTERVAL = 15 * 60
+
+
+def claim_confirmation(email: str) -> bool:
+    """True if no confirmation link went to this address in the last quarter hour."""
+    key = f"newsroom:confirmation-sent:{address_hash(email)}"
+    try:
+        return cache.add(key, 1, timeout=CONFIRMATION_INTERVAL)
+    except Exception:
+        logger.warning("Shared cache unreachable: confirmation links counted in this process.")
+        return _local_counts.add(key, 1, timeout=CONFIRMATION_INTERVAL)

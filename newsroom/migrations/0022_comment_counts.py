@@ -33,6 +33,13 @@ class Migration(migrations.Migration):
                         default=0, verbose_name="approved comments that are not replies"
                     ),
                 ),
+                ("reported", models.IntegerField(default=0, verbose_name="reported comments")),
+                (
+                    "reported_top",
+                    models.IntegerField(
+                        default=0, verbose_name="reported comments that are not replies"
+                    ),
+                ),
             ],
             options={
                 "verbose_name": "comment count",

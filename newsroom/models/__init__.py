@@ -20,6 +20,12 @@ from .discussion import (
 )
 from .notes import ItemNote, ItemNoteQuerySet
 from .publishing import Article, Author, Publishable, PublishableQuerySet, Section
+from .reports import (
+    CommentReport,
+    CommentReportQuerySet,
+    ConfirmedAddress,
+    ConfirmedAddressQuerySet,
+)
 from .review import ReviewStep, ReviewStepQuerySet
 from .revisions import Revision, RevisionQuerySet, RevisionsKept
 
@@ -31,8 +37,12 @@ __all__ = [
     "Comment",
     "CommentCount",
     "CommentQuerySet",
+    "CommentReport",
+    "CommentReportQuerySet",
     "CommentStatusChange",
     "CommentStatusChangeQuerySet",
+    "ConfirmedAddress",
+    "ConfirmedAddressQuerySet",
     "DeletionRefused",
     "ItemNote",
     "ItemNoteQuerySet",

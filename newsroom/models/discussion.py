@@ -42,6 +42,11 @@ class CommentQuerySet(models.QuerySet):
     def approved(self) -> CommentQuerySet:
         return self.filter(status=Comment.Status.APPROVED)
 
+    def shown(self) -> CommentQuerySet:
+        """What readers see: approved comments, and reported ones while they wait for a
+        moderator if ``NEWSROOM_REPORTED_COMMENTS_SHOWN`` says so."""
+        return self.filter(status__in=Comment.shown_statuses())
+
     def awaiting_moderation(self) -> CommentQuerySet:
         return self.filter(status=Comment.Status.PENDING)
 
@@ -68,6 +73,8 @@ class Comment(models.Model):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
         SPAM = "spam", _("Spam")
+        # Approved, then reported by enough readers: back in the queue for a moderator.
+        REPORTED = "reported", _("Reported")
 
     article = models.ForeignKey(
         Article, verbose_name=_("article"), on_delete=models.PROTECT, related_name="comments"
@@ -138,6 +145,21 @@ class Comment(models.Model):
         blank=True,
         editable=False,
         help_text=_("What the moderation policy found, rule by rule."),
+    )
+    email_confirmed = models.BooleanField(
+        _("address confirmed"),
+        default=False,
+        editable=False,
+        help_text=_(
+            "The poster proved the email address is theirs (a confirmation link followed "
+            "in this browser): only then does the known-author rule trust it."
+        ),
+    )
+    notify_replies = models.BooleanField(
+        _("email replies"),
+        default=False,
+        editable=False,
+        help_text=_("Replies are emailed to the poster's confirmed address, until unsubscribed."),
     )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -215,6 +237,14 @@ class Comment(models.Model):
     def get_absolute_url(self) -> str:
         return f"{self.article.get_absolute_url()}#comment-{self.pk}"
 
+    @staticmethod
+    def shown_statuses() -> list[str]:
+        from .. import conf
+
+        if conf.get("REPORTED_COMMENTS_SHOWN"):
+            return [Comment.Status.APPROVED, Comment.Status.REPORTED]
+        return [Comment.Status.APPROVED]
+
     @property
     def website(self) -> str:
         """The author's URL, if it is safe to link to."""
@@ -244,7 +274,7 @@ class Comment(models.Model):
 
 class CommentCount(models.Model):
     """An article's approved comments (pingbacks and trackbacks apart), and how many of them
-    are not replies: what its comment pages show and paginate by.
+    are not replies: what its comment pages show and paginate by; its reported ones apart.
 
     Kept by database triggers (migration 0022) on every insert, update and delete of a
     comment, whatever makes it: the ORM, a bulk insert, a queryset update, raw SQL. A page
@@ -261,6 +291,9 @@ class CommentCount(models.Model):
     )
     approved = models.IntegerField(_("approved comments"), default=0)
     approved_top = models.IntegerField(_("approved comments that are not replies"), default=0)
+    # Reported comments, shown to readers where NEWSROOM_REPORTED_COMMENTS_SHOWN says so.
+    reported = models.IntegerField(_("reported comments"), default=0)
+    reported_top = models.IntegerField(_("reported comments that are not replies"), default=0)
 
     class Meta:
         verbose_name = _("comment count")

@@ -81,6 +81,7 @@ def _comment_listing(
             "comments_open": is_open,
             "reply_depth": conf.get("COMMENT_REPLY_DEPTH"),
             "comment_page": page,
+            "article": article,
             "page_links": page.links() if page.last > 1 else [],
             # A reply link keeps the reader on the page they are reading.
             "reply_query": f"{query}&reply=" if query else "?reply=",
@@ -89,7 +90,8 @@ def _comment_listing(
             "thread_back_url": comment_url(page.thread, own) if page.thread else "",
         },
     )
-    approved = [c for c in shown if c.status == Comment.Status.APPROVED]
+    statuses = Comment.shown_statuses()
+    approved = [c for c in shown if c.status in statuses]
     return {
         "html": mark_safe(html),  # noqa: S308 (rendered by the template engine, escaped)
         "replied": reply is not None,
@@ -281,11 +283,7 @@ def render_article(
         reply_to=_reply_to(request),
         comments=requested_page(request),
     )
-    if page.preview:
-        # A preview reads and keeps nothing of the shared parts: what it shows is not what
-        # readers see (and a draft's slug may be another item's).
-        fragments = Fragments(article.slug, {})
-    elif fragments is None:
+    if fragments is None:
         fragments = shared_parts(request, article.slug, form)
     # The cached page must not outlive the article.
     expires_by(request, article.expires_at)

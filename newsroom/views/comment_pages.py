@@ -81,7 +81,7 @@ def replies_shown() -> int:
 
 
 def visible_filter(own: list[int]) -> Q:
-    visible = Q(status=Comment.Status.APPROVED)
+    visible = Q(status__in=Comment.shown_statuses())
     if own:
         visible |= Q(pk__in=own, status=Comment.Status.PENDING)
     return visible
@@ -186,11 +186,13 @@ def load_page(article: Article, own: list[int], wanted: CommentPageRequest) -> C
 
 
 def _counts(article: Article, own: list[int]) -> dict[str, int]:
-    """The article's approved comments, and the top-level comments this reader sees: the
-    approved ones, from the row the database keeps (``CommentCount``), plus their own
-    pending ones (a lookup by their ids)."""
-    row = CommentCount.objects.filter(article=article).values("approved", "approved_top").first()
-    approved, top = (row["approved"], row["approved_top"]) if row else (0, 0)
+    """The article's comments readers see (approved; reported too where they are shown),
+    and the top-level comments this reader sees: those, from the row the database keeps
+    (``CommentCount``), plus their own pending ones (a lookup by their ids)."""
+    row = CommentCount.objects.filter(article=article).values().first() or {}
+    statuses = Comment.shown_statuses()
+    approved = sum(row.get(status, 0) for status in statuses)
+    top = sum(row.get(f"{status}_top", 0) for status in statuses)
     if own:
         top += article.comments.filter(
             pk__in=own, status=Comment.Status.PENDING, kind=Comment.Kind.COMMENT, parent=None

@@ -15,7 +15,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from .. import conf
-from ..discussion import posting
+from ..discussion import confirmation, posting
 from ..discussion.forms import CommentForm
 from ..discussion.policy import get_policy
 from ..models import Article, Comment
@@ -84,12 +84,14 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
 
     comment = form.save(commit=False)  # posting.submit stores it
     comment.ip_hash = fingerprint
+    comment.email_confirmed = confirmation.address_proven(request, comment.author_email)
     if request.user.is_authenticated:
         comment.user = request.user
     submission = posting.submit(
         comment,
         site_url=request.build_absolute_uri("/"),
         form_token=form.cleaned_data["token"],
+        wants_replies=form.cleaned_data["wants_replies"],
     )
     stored = submission.comment
     if submission.replayed:
@@ -105,6 +107,11 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
         messages.success(request, _("Your comment has been published."))
     else:
         messages.info(request, _("Your comment is awaiting moderation."))
+    if submission.confirmation_sent:
+        messages.info(
+            request,
+            _("We have emailed you a link to confirm your address: replies are sent after that."),
+        )
     own = [stored.pk, *(pk for pk in own_comment_ids(request) if pk != stored.pk)]
     request.session[OWN_COMMENTS_KEY] = own[:50]
     if stored.status not in (Comment.Status.APPROVED, Comment.Status.PENDING):

@@ -11,8 +11,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from newsroom.discussion import decisions
-from newsroom.models import Article, Comment
+from newsroom.discussion import confirmation, decisions
+from newsroom.models import Article, Comment, ConfirmedAddress
 from newsroom.roles import MODERATORS
 
 from .site import ARTICLES, MODERATOR, known_author
@@ -28,7 +28,9 @@ def seed() -> None:
             status=Article.Status.PUBLISHED,
             published_at=now - timedelta(hours=1),
         )
-        # An author with an approved comment: the policy approves their next ones at once.
+        # An author with an approved comment under a confirmed address: the policy approves
+        # their next ones at once, from the browser that confirmed it (``Site.confirmed``).
+        ConfirmedAddress.objects.create(address_hash=confirmation.address_hash(known_author(key)))
         earlier = Comment(
             article=article,
             author_name="Regular Reader",

@@ -150,6 +150,21 @@ class Site:
         }
         return {**env, **overrides}
 
+    def confirmed(self, reader, email: str) -> None:
+        """Give the reader's browser the cookie that following the confirmation link of
+        ``email`` leaves (signed with the servers' key)."""
+        from django.core import signing
+        from django.utils.crypto import salted_hmac
+
+        from newsroom.discussion import confirmation
+
+        digest = salted_hmac(
+            "newsroom.address", email.lower(), secret=self.secret_key, algorithm="sha256"
+        ).hexdigest()
+        reader.cookies[confirmation.COOKIE_NAME] = signing.dumps(
+            digest, key=self.secret_key, salt=confirmation.COOKIE_SALT
+        )
+
     def new_address(self) -> str:
         """A client address no other simulated client of this run has: documentation
         ranges only (RFC 5737, then RFC 3849), and only ever sent as a header value."""

@@ -99,6 +99,7 @@ def test_a_ban_made_on_one_server_holds_on_the_other(site: Site, servers):
     a, b = servers
     slug, author = ARTICLES["ban"], known_author("ban")
     reader = Reader(site.new_address())
+    site.confirmed(reader, author)
     before = post_comment(
         reader, b.port, slug, comment_body("Ban before"), author, "Regular Reader"
     )
@@ -135,6 +136,7 @@ def test_the_surge_switch_counts_posts_on_both_servers(site: Site, servers):
     a, b = servers
     slug, author = ARTICLES["surge"], known_author("surge")
     known = Reader(site.new_address())
+    site.confirmed(known, author)
     first = post_comment(known, a.port, slug, comment_body("Surge 0"), author, "Regular Reader")
     stored = site.comment(first.pk)
     assert stored is not None and stored.status == "approved", (

@@ -130,6 +130,8 @@ def altered_post(comment: Comment, make_article, make_comment, django_user_model
         "status": comment.status,
         "status_changes-TOTAL_FORMS": 0,
         "status_changes-INITIAL_FORMS": 0,
+        "reports-TOTAL_FORMS": 0,
+        "reports-INITIAL_FORMS": 0,
         **extra,
     }
 
@@ -266,7 +268,11 @@ def test_the_redaction_is_listed_on_the_comments_admin_page(strict_staff_client,
     assert response.status_code == 200
     assert ORIGINAL in html  # the original text, in the history
     assert NOTICE in html  # what readers see instead
-    (history,) = response.context["inline_admin_formsets"]
+    (history,) = [
+        inline
+        for inline in response.context["inline_admin_formsets"]
+        if inline.formset.prefix == "status_changes"
+    ]
     shown = [form.original for form in history]
     assert [entry.action for entry in shown] == ["status", "redaction"]
     assert (shown[-1].original_body, shown[-1].reason) == (ORIGINAL, REASON)

@@ -1,4 +1,5 @@
-"""Trusting "known authors": an unverified email address typed into the form is not enough."""
+"""Trusting "known authors": an email address typed into the form is not enough, confirmed
+or not; only the browser that confirmed it is trusted with it."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import time
 import pytest
 from django.test import Client
 
+from newsroom.discussion.confirmation import COOKIE_NAME
 from newsroom.discussion.forms import form_token
 from newsroom.models import Comment
+from tests.commenters import confirm_in
 
 pytestmark = pytest.mark.django_db
 
@@ -25,8 +28,8 @@ def regular(make_article, make_comment):
     return article
 
 
-def post(article, name: str, email: str, body: str):
-    return Client().post(
+def post(article, name: str, email: str, body: str, client: Client | None = None):
+    return (client or Client()).post(
         f"/articles/{article.slug}/comments/",
         {
             "author_name": name,
@@ -51,9 +54,29 @@ def test_a_regulars_name_with_another_email_is_held(regular):
     assert Comment.objects.get(body="Also posing.").status == Comment.Status.PENDING
 
 
-def test_the_regular_with_name_and_email_is_still_trusted(regular):
-    # Case and spacing of either do not matter.
-    post(regular, "  ann   REGULAR ", "ANN@example.org", "The real Ann.")
+def test_a_regulars_name_and_confirmed_email_typed_elsewhere_are_held(regular):
+    confirm_in(Client(), "ann@example.org")
+    post(regular, "Ann Regular", "ann@example.org", "Typed in.")
+    comment = Comment.objects.get(body="Typed in.")
+    assert comment.status == Comment.Status.PENDING
+    assert not comment.email_confirmed
+
+
+def test_the_regular_in_the_browser_that_confirmed_the_address_is_trusted(regular):
+    browser = Client()
+    confirm_in(browser, "ann@example.org")
+    # The case and spacing of the address do not matter, nor the name.
+    post(regular, "Ann R.", " ANN@example.org", "The real Ann.", browser)
     comment = Comment.objects.get(body="The real Ann.")
     assert comment.status == Comment.Status.APPROVED
+    assert comment.email_confirmed
     assert comment.rules.strip() == "known_author"
+
+
+def test_a_forged_cookie_proves_nothing(regular):
+    browser = Client()
+    confirm_in(browser, "ann@example.org")
+    cookie = browser.cookies[COOKIE_NAME].value
+    browser.cookies[COOKIE_NAME] = cookie[:-2] + ("xy" if not cookie.endswith("xy") else "zw")
+    post(regular, "Ann Regular", "ann@example.org", "Forged.", browser)
+    assert Comment.objects.get(body="Forged.").status == Comment.Status.PENDING
