@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from newsroom import revisions
-from newsroom.discussion import decisions
+from newsroom.discussion import decisions, reports
 from newsroom.models import Article, Author, Comment, Publishable, Revision, Section
 from quickquotes.models import QuickQuote
 
@@ -120,5 +120,7 @@ class Command(BaseCommand):
                 submitted_at=now - timedelta(hours=row["hours_ago"]),
             )
             decisions.record_new(comment, reason=row.get("reason", "Demo content."))
+            for number, reason in enumerate(row.get("reports", []), start=1):
+                reports.report_comment(comment, client=f"demo-reader-{number}", reason=reason)
             saved.append(comment)
         return len(saved)
