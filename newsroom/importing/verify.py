@@ -44,28 +44,40 @@ class Fidelity:
 
 
 class _PageText(HTMLParser):
-    """The text of a page's <main> (or whole body): what a reader reads, images' alt text
-    included, scripts and styles not."""
+    """The text of the page's item, its first <article> (not the site's header, footer
+    or comments, whose words could hide the item's missing ones): what a reader reads,
+    images' alt text included, scripts and styles not."""
 
-    _SILENT = frozenset({"script", "style", "template", "head", "title"})
+    _SILENT = frozenset({"script", "style", "template"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self._silent = 0
+        self._depth = 0  # of <article> elements, from the item's own
+        self._done = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self._SILENT:
+        if tag == "article" and not self._done:
+            self._depth += 1
+        elif not self._depth:
+            return
+        elif tag in self._SILENT:
             self._silent += 1
         elif tag == "img":
             self.parts.append(dict(attrs).get("alt") or "")
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in self._SILENT and self._silent:
+        if not self._depth:
+            return
+        if tag == "article":
+            self._depth -= 1
+            self._done = not self._depth
+        elif tag in self._SILENT and self._silent:
             self._silent -= 1
 
     def handle_data(self, data: str) -> None:
-        if not self._silent:
+        if self._depth and not self._silent:
             self.parts.append(data)
 
 

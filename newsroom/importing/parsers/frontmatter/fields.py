@@ -27,6 +27,7 @@ from .values import (
     flag,
     json_safe,
     normalise_alias,
+    not_a_path,
     parse_datetime,
 )
 
@@ -266,6 +267,12 @@ class _FrontMatterReader:
                 self.warn(
                     f"the alias {excerpt(alias)!r} spans lines or holds a tab and was dropped; "
                     "write it on one line",
+                    "aliases",
+                )
+            elif reason := not_a_path(alias):
+                self.warn(
+                    f"the alias {excerpt(alias)!r} is not a path ({reason}) and was dropped; "
+                    "write the old address as a path such as /article/slug/",
                     "aliases",
                 )
             else:
