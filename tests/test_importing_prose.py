@@ -200,3 +200,19 @@ def test_prose_words_are_what_a_reader_reads():
     assert "harbor" in words and "blue" in words
     assert "https" not in words and "img" not in words  # link targets are not read
     assert prose.markdown_words(pagedump.to_markdown_line("1. <b>x</b>")) == ["1", "b", "x", "b"]
+
+
+def test_a_card_part_that_is_not_text_is_kept_and_named():
+    item = parse_file(
+        "c.md",
+        b"---\ntitle: T\ncards:\n  - text: [One line of prose here., Another line of prose.]\n"
+        b"  - [a, list, card]\n---\n",
+        tz=UTC,
+    )
+    assert item.body == ""
+    assert item.extra == {
+        "cards.1.text": ["One line of prose here.", "Another line of prose."],
+        "cards.2": ["a", "list", "card"],
+    }
+    assert item.unseen_prose == ["cards.1.text"]
+    assert [p.field for p in item.warnings] == ["cards.1.text", "cards.2"]

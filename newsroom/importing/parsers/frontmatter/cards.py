@@ -69,7 +69,11 @@ def _take(card: dict, names: tuple[str, ...]) -> Any:
 
 
 def _plain(reader: _FrontMatterReader, value: Any, field: str) -> str:
-    if value is None or isinstance(value, NESTED):
+    if value is None:
+        return ""
+    if isinstance(value, NESTED):
+        reader.warn("expected text, found a nested value; kept in the item's provenance", field)
+        reader.keep(field, value)
         return ""
     return reader.clean(str(value), field).replace("\xa0", " ").strip()
 
@@ -101,8 +105,8 @@ def _escaped(text: str) -> str:
 
 def _card(reader: _FrontMatterReader, card: Any, field: str) -> str:
     """One card as Markdown: subheading, text, quote with citation, figure, source link."""
-    if not isinstance(card, dict):
-        return _plain(reader, card, field) if not isinstance(card, NESTED) else ""
+    if not isinstance(card, dict):  # a card that is only its text
+        return _plain(reader, card, field)
     card = dict(card)
     heading = _plain(reader, _take(card, HEADING), f"{field}.heading")
     text = _plain(reader, _take(card, TEXT), f"{field}.text")
