@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from ...cleaning import excerpt
+from ...cleaning import clean_text, excerpt
 from ..pagedump import to_markdown_line
 from .values import NESTED
 
@@ -86,11 +86,16 @@ def _url_and_text(reader: _FrontMatterReader, value: Any, field: str) -> tuple[s
         if isinstance(url, dict):  # {asset: {url: ...}}
             url = _take(dict(url), _URL_KEYS)
         text = _take(value, (*_TEXT_KEYS, *CAPTION, *ALT))
-        for name, rest in value.items():
-            reader.warn("has no column; kept in the item's provenance", f"{field}.{name}")
-            reader.keep(f"{field}.{name}", rest)
+        _keep_the_rest(reader, value, field)
         return _plain(reader, url, field), _plain(reader, text, field)
     return _plain(reader, value, field), ""
+
+
+def _keep_the_rest(reader: _FrontMatterReader, parts: dict, field: str) -> None:
+    for name, rest in parts.items():
+        name = clean_text(str(name))[0]  # it is printed in reports, and a report is UTF-8
+        reader.warn("has no column; kept in the item's provenance", f"{field}.{excerpt(name)}")
+        reader.keep(f"{field}.{name}", rest)
 
 
 def _is_address(url: str) -> bool:
@@ -117,10 +122,7 @@ def _card(reader: _FrontMatterReader, card: Any, field: str) -> str:
     alt = _plain(reader, _take(card, ALT), f"{field}.alt") or caption
     source, source_text = _url_and_text(reader, _take(card, SOURCE), f"{field}.source")
     source_text = _plain(reader, _take(card, SOURCE_TEXT), field) or source_text
-    for name, rest in card.items():
-        name = str(name)
-        reader.warn("has no column; kept in the item's provenance", f"{field}.{excerpt(name)}")
-        reader.keep(f"{field}.{name}", rest)
+    _keep_the_rest(reader, card, field)
 
     parts = []
     if heading:
