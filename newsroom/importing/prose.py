@@ -17,6 +17,8 @@ _LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
 _WORD = re.compile(r"[^\W_]+")
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _REFERENCE = re.compile(r"^ {0,3}\[[^\]\n]+\]:\s*\S+.*$", re.MULTILINE)
+_REFERENCE_USE = re.compile(r"\]\[[^\]\n]*\]")  # [text][ref]: "ref" is not shown
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
 def is_prose(value: Any) -> bool:
@@ -46,11 +48,11 @@ def words(text: str) -> list[str]:
 def markdown_words(source: str) -> list[str]:
     """The words of Markdown a reader sees: without link targets, tags and references.
 
-    >>> markdown_words("See [the *report*](https://a.org/x \\"t\\") <b>now</b>")
-    ['see', 'the', 'report', 'now']
+    >>> markdown_words("See [the *report*](https://a.org/x \\"t\\") <b>now</b> [AP][1]<!-- x -->")
+    ['see', 'the', 'report', 'now', 'ap']
     """
-    text = _REFERENCE.sub("", source)
-    text = LINK_TARGET.sub("]", text)
+    text = _REFERENCE.sub("", _COMMENT.sub(" ", source))
+    text = _REFERENCE_USE.sub("]", LINK_TARGET.sub("]", text))
     return words(_TAG.sub(" ", text))
 
 
