@@ -216,3 +216,16 @@ def test_a_card_part_that_is_not_text_is_kept_and_named():
     }
     assert item.unseen_prose == ["cards.1.text"]
     assert [p.field for p in item.warnings] == ["cards.1.text", "cards.2"]
+
+
+def test_an_image_name_cannot_reach_out_of_the_media_root(tmp_path):
+    media = tmp_path / "media"
+    media.mkdir()
+    (tmp_path / "secret.jpg").write_bytes(b"\xff\xd8")
+    (media / "link.jpg").symlink_to(tmp_path / "secret.jpg")
+    for name in ("../secret.jpg", "link.jpg", "x" * 5000 + ".jpg"):
+        raw = f"---\ntitle: T\nfeatured_image: {name}\n---\nBody.\n".encode()
+        item = read_item("i.md", raw, UTC, media)
+        assert item.featured_image_url == ""
+        assert item.extra == {"featured_image.unresolved": name}
+        assert any("is not a file under --media-root" in m for m in messages(item))
