@@ -6,6 +6,7 @@ provenance, with a warning (one that says so when they hold prose).
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from datetime import datetime, tzinfo
 from typing import Any
@@ -306,6 +307,7 @@ def _slug(reader: _FrontMatterReader, title: str, aliases: list[str]) -> str:
     return slug or slugify(title)[:SLUG_LENGTH]
 
 
+@functools.cache
 def _has_field(model: type, name: str) -> bool:
     return any(field.name == name for field in model._meta.get_fields())
 
@@ -396,7 +398,9 @@ def parse(path: str, text: str, *, tz: tzinfo) -> ParsedItem:
     item.published = reader.flag("published", default=not draft)
     for message, key in kind.parse_warnings(item):
         reader.warn(message, key)
-    cards, card_problems = clean_body(cards_markdown(reader))
+    cards, card_problems = cards_markdown(reader), []
+    if cards:
+        cards, card_problems = clean_body(cards)
     for problem in card_problems:  # lines of the cards' Markdown, not of the file
         problem.line, problem.field = None, "cards"
     reader.keep_the_rest()
