@@ -187,3 +187,26 @@ def test_yaml_errors_quote_the_line_where_the_problem_starts(folder):
     output = failing(copy(folder, "yaml_unclosed_quote.md"))
     assert "line 2: invalid YAML front matter" in output
     assert "'title: \"Council votes on the harbor'" in output
+
+
+REAL_CORPUS = FIXTURES.parent.parent / "shared" / "corpus" / "hugo-real"
+
+
+@pytest.mark.parametrize(
+    "archive",
+    [
+        FIXTURES,
+        pytest.param(
+            REAL_CORPUS,
+            marks=pytest.mark.skipif(
+                not REAL_CORPUS.is_dir(), reason="the real archive sample is not here"
+            ),
+        ),
+    ],
+    ids=["fixtures", "hugo-real"],
+)
+def test_verify_shows_every_word_of_the_archive(archive):
+    output = run(archive, "--verify", "-v", "0")
+    lines = [line for line in output.split("\n") if line.endswith("words)")]
+    assert len(lines) == len([p for p in archive.iterdir() if p.suffix in (".md", ".txt")])
+    assert all(line.lstrip().startswith("100 %") for line in lines), output
