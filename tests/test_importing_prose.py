@@ -21,6 +21,11 @@ def read(name: str, media_root: Path | None = None):
     return read_item(name, (FILES / name).read_bytes(), UTC, media_root)
 
 
+def front_matter(yaml: str):
+    """Parse a file titled T whose front matter goes on with these lines."""
+    return parse_file("c.md", f"---\ntitle: T\n{yaml}---\n".encode(), tz=UTC)
+
+
 def messages(item) -> list[str]:
     return [str(problem) for problem in item.warnings]
 
@@ -81,11 +86,8 @@ def test_a_quick_reads_posts_quotes_are_cards():
 
 
 def test_a_cards_unknown_parts_are_kept_and_named():
-    item = parse_file(
-        "c.md",
-        b"---\ntitle: T\ncard_3:\n  card_text: Hi.\n  card_style: dark\n"
-        b"  card_note: Three words here and more.\n---\n",
-        tz=UTC,
+    item = front_matter(
+        "card_3:\n  card_text: Hi.\n  card_style: dark\n  card_note: Three words here and more.\n"
     )
     assert item.body == "Hi."
     assert item.extra == {
@@ -203,11 +205,8 @@ def test_prose_words_are_what_a_reader_reads():
 
 
 def test_a_card_part_that_is_not_text_is_kept_and_named():
-    item = parse_file(
-        "c.md",
-        b"---\ntitle: T\ncards:\n  - text: [One line of prose here., Another line of prose.]\n"
-        b"  - [a, list, card]\n---\n",
-        tz=UTC,
+    item = front_matter(
+        "cards:\n  - text: [One line of prose here., Another line of prose.]\n  - [a, list, card]\n"
     )
     assert item.body == ""
     assert item.extra == {
