@@ -12,6 +12,7 @@ from newsroom.importing.cleaning import (
     repair_link_artifacts,
     strip_tracking_params,
 )
+from newsroom.rendering import render_markdown
 
 
 def test_docstring_examples_hold():
@@ -68,13 +69,59 @@ def test_strip_tracking_params(source, expected):
         ("[x](www.a.org/p)", "write 'https://www.a.org/p'"),
     ],
 )
-def test_broken_links_are_reported_and_left_alone(markdown, expected):
+def test_broken_links_are_found(markdown, expected):
     problems = find_broken_links(f"intro\n{markdown}", first_line=10)
     assert len(problems) == 1
     assert problems[0].line == 11
     assert expected in problems[0].message
-    text, _ = clean_body(markdown)
-    assert text == markdown
+
+
+@pytest.mark.parametrize(
+    ("markdown", "repaired"),
+    [
+        ("[x](ttps://apnews.com/f3)", "[x](https://apnews.com/f3)"),
+        ("[x](htps://a.org/p)", "[x](https://a.org/p)"),
+        ("[x](htp://a.org)", "[x](http://a.org)"),
+        ("[x](http//a.org/p)", "[x](http://a.org/p)"),
+        ("[x](https//a.org/p)", "[x](https://a.org/p)"),
+        ("[x](https:/a.org)", "[x](https://a.org)"),
+        ("[x](https://https://a.org/p)", "[x](https://a.org/p)"),
+        ("[x](http://ttps://a.org/p)", "[x](https://a.org/p)"),
+        ("[x](www.a.org/p)", "[x](https://www.a.org/p)"),
+        (r"[x](\"ttps://a.org/p\")", "[x](https://a.org/p)"),
+        ("Source_:A https://a.org/p", "Source: https://a.org/p"),
+        ("Read it here _:A [AP](https://a.org/p)", "Read it here: [AP](https://a.org/p)"),
+    ],
+)
+def test_repairable_links_are_repaired_with_a_warning(markdown, repaired):
+    text, problems = clean_body(f"intro\n{markdown}", first_line=10)
+    assert text == f"intro\n{repaired}"
+    assert [p.line for p in problems] == [11]
+    assert problems[0].message.startswith("repaired")
+
+
+@pytest.mark.parametrize(
+    ("markdown", "text"),
+    [
+        ("[x]()", "x"),
+        ("[x](javascript:alert(1))", "x (javascript:alert(1))"),
+        ("[x](ftp://a.org/f)", "x (ftp://a.org/f)"),
+        ("[x](https://)", "x (https://)"),
+        ("See [the *AP* [story]](ftp://a.org) now", "See the *AP* [story] (ftp://a.org) now"),
+    ],
+)
+def test_unrepairable_links_stay_as_text_and_are_reported(markdown, text):
+    cleaned, problems = clean_body(markdown, first_line=3)
+    assert cleaned == text
+    assert [p.line for p in problems] == [3]
+    assert problems[0].message.endswith("the link was kept as plain text")
+    assert "<a" not in render_markdown(cleaned)
+
+
+def test_an_unrepairable_image_is_reported_and_left():
+    cleaned, problems = clean_body("![map](ftp://a.org/m.png)")
+    assert cleaned == "![map](ftp://a.org/m.png)"
+    assert "uses 'ftp:'" in problems[0].message
 
 
 @pytest.mark.parametrize(
@@ -124,6 +171,6 @@ def test_clean_body_counts_lines_from_first_line_and_keeps_the_line_count():
         "\n\nbell\x07\n\n[AP](ttps://ap.org)"
     )
     text, problems = clean_body(source, first_line=20)
-    assert text == "See [CFR](https://cfr.org/x?id=2)\n\nbell\n\n[AP](ttps://ap.org)"
+    assert text == "See [CFR](https://cfr.org/x?id=2)\n\nbell\n\n[AP](https://ap.org)"
     assert text.count("\n") == source.count("\n")
     assert [p.line for p in problems] == [22, 24]

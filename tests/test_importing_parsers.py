@@ -186,9 +186,9 @@ def test_json_front_matter():
     assert item.lastmod is None
     assert item.published is False
     assert item.authors == ["Lee Chan"]
-    assert item.extra == {"card_1": {"card_text": "hello", "when": "2021-03-01"}}
+    assert item.extra == {"card_1.when": "2021-03-01"}
     assert item.warnings[0].line == 7
-    assert item.body == "The harbor reopened after **three** weeks."
+    assert item.body == "hello\n\nThe harbor reopened after **three** weeks."
 
 
 def test_bom_and_crlf_are_tolerated():
@@ -232,7 +232,7 @@ def test_dates_extras_and_yaml_gotchas():
     assert item.lastmod is None  # unquoted 12:30:00 is the integer 45000 to PyYAML
     assert item.extra["lastmod"] == 45000
     assert item.extra["expiryDate"] == "2024-01-01"
-    assert item.extra["card_5"] == {"card_text": "“I’m sorry.”"}
+    assert item.body.startswith("“I’m sorry.”\n\nBody text.")
     assert item.is_breaking is True
     assert item.published is False
     assert item.authors == ["Ana Ruiz", "Ben Ode"]
@@ -253,10 +253,10 @@ def test_links_and_control_characters():
     assert '[CFR](https://www.cfr.org/blog/x "Council on Foreign Relations")' in item.body
     assert "[back](#)" in item.body
     assert "[story](https://example.com/a?id=7#part)" in item.body
-    assert "[CLICK HERE](ttps://apnews.com/f3c3747e)" in item.body
+    assert "[CLICK HERE](https://apnews.com/f3c3747e)" in item.body
     assert "A bell and a separator in the text." in item.body
     assert [(w.line, w.message.split(";")[0]) for w in item.warnings] == [
-        (6, "link target 'ttps://apnews.com/f3c3747e' has the misspelt scheme 'ttps:'"),
+        (6, "repaired link target 'ttps://apnews.com/f3c3747e' to 'https://apnews.com/f3c3747e'"),
         (10, "removed control character(s) U+0007, U+001C"),
     ]
 

@@ -22,7 +22,7 @@ _WEB_URL = re.compile(r"""https?://[^\s<>"'\\()\[\]]+""", re.IGNORECASE)
 # An inline link or image target, allowing one level of parentheses as in Wikipedia URLs.
 # Possessive quantifiers: giving back spaces or target characters can never make a match, and
 # trying every way to do so took minutes on a line with a long run of spaces after "](".
-_LINK_TARGET = re.compile(
+LINK_TARGET = re.compile(
     r"(?<!\\)\]\([ \t]*+"
     r"(<[^>\n]*>|(?:[^()\s]|\([^()\s]*+\))*+)"  # the target
     r"""(?:[ \t]++(?:"[^"\n]*"|'[^'\n]*'))?+[ \t]*+\)"""  # an optional title
@@ -113,6 +113,107 @@ def _link_problem(target: str) -> str | None:
     return f"link target '{shown}' uses '{name}:'; only http, https and mailto links are kept"
 
 
+# Misspelt schemes the archive has: "ttps://", "htps://", "http//", "https:/"...
+_SCHEME_LIKE = r"(?:h?t?t?ps?|hh?t+ps?)(?::/{1,3}|/{2,3})(?=[^/\s])"
+_MISSPELT_SCHEME = re.compile("^" + _SCHEME_LIKE, re.IGNORECASE)
+# "https://https://x": the converter prefixed a scheme to an address that had one.
+_DOUBLED_SCHEME = re.compile(rf"^(?:{_SCHEME_LIKE})+(?={_SCHEME_LIKE})", re.IGNORECASE)
+# The converter's "_:A " (a garbled colon and no-break space) in front of an address.
+_GARBLE_BEFORE_URL = re.compile(r"[ \t]*_:A[ \t]+(?=<?https?://|\[)")
+
+
+def _repaired_target(target: str) -> str:
+    """The target with its scheme repaired, or unchanged.
+
+    >>> _repaired_target("ttps://a.org/x"), _repaired_target("https://https://a.org")
+    ('https://a.org/x', 'https://a.org')
+    >>> _repaired_target("http//a.org"), _repaired_target("www.a.org/x")
+    ('http://a.org', 'https://www.a.org/x')
+    """
+    fixed = _DOUBLED_SCHEME.sub("", target)
+    scheme = _MISSPELT_SCHEME.match(fixed)
+    if scheme is not None:
+        secure = scheme.group(0).rstrip(":/").lower().endswith("s")
+        fixed = ("https://" if secure else "http://") + fixed[scheme.end() :]
+    if fixed.lower().startswith("www."):
+        fixed = "https://" + fixed
+    return fixed
+
+
+def _link_start(line: str, close: int) -> int | None:
+    """Where the "[" of the link whose "]" is at ``close`` opens, counting nested brackets."""
+    depth = 0
+    for index in range(close - 1, -1, -1):
+        char = line[index]
+        if index and line[index - 1] == "\\":
+            continue
+        if char == "]":
+            depth += 1
+        elif char == "[":
+            if depth == 0:
+                return index
+            depth -= 1
+    return None
+
+
+def _repair_links_line(line: str) -> tuple[str, list[str]]:
+    messages = []
+    if "_:A" in line:
+        repaired = _GARBLE_BEFORE_URL.sub(": ", line)
+        if repaired != line:
+            messages.append(
+                "repaired the old converter's '_:A ' garble before an address (now ': ')"
+            )
+            line = repaired
+    if "](" not in line:
+        return line, messages
+    pieces = []
+    done = 0
+    for match in LINK_TARGET.finditer(line):
+        raw = match.group(1)
+        target = raw.removeprefix("<").removesuffix(">").strip()
+        fixed = _repaired_target(target) if target else target
+        if fixed != target:
+            messages.append(f"repaired link target '{excerpt(target)}' to '{excerpt(fixed)}'")
+            start, end = match.span(1)
+            pieces.append(line[done:start] + fixed.replace(" ", "%20"))
+            done = end
+            continue
+        problem = _link_problem(raw)
+        if problem is None:
+            continue
+        opening = _link_start(line, match.start())
+        if opening is None or (opening and line[opening - 1] == "!"):
+            messages.append(problem)  # an image, or no text to keep: reported as it is
+            continue
+        # A link nobody can follow stays as its text, with the target written after it.
+        shown = f" ({target})" if target else ""
+        pieces.append(line[done:opening] + line[opening + 1 : match.start()] + shown)
+        done = match.end()
+        messages.append(f"{problem}; the link was kept as plain text")
+    pieces.append(line[done:])
+    return "".join(pieces), messages
+
+
+def repair_links(text: str, *, first_line: int = 1) -> tuple[str, list[Problem]]:
+    """Repair misspelt and doubled schemes and the "_:A " garble; a link that cannot be
+    repaired becomes its text (never a link without a target). Each change is reported.
+
+    >>> text, problems = repair_links("[AP](ttps://ap.org) [x](javascript:alert(1))")
+    >>> text
+    '[AP](https://ap.org) x (javascript:alert(1))'
+    >>> [p.message.startswith("repaired") for p in problems]
+    [True, False]
+    """
+    lines = []
+    problems = []
+    for number, line in enumerate(text.split("\n"), start=first_line):
+        fixed, messages = _repair_links_line(line)
+        lines.append(fixed)
+        problems += [Problem(message, line=number) for message in messages]
+    return "\n".join(lines), problems
+
+
 def find_broken_links(text: str, *, first_line: int = 1) -> list[Problem]:
     """Report link targets a reader could not follow, leaving the text unchanged.
 
@@ -121,7 +222,7 @@ def find_broken_links(text: str, *, first_line: int = 1) -> list[Problem]:
     """
     problems = []
     for number, line in enumerate(text.split("\n"), start=first_line):
-        for match in _LINK_TARGET.finditer(line):
+        for match in LINK_TARGET.finditer(line):
             message = _link_problem(match.group(1))
             if message:
                 problems.append(Problem(message, line=number))
@@ -252,10 +353,12 @@ def clean_body(text: str, *, first_line: int = 1) -> tuple[str, list[Problem]]:
     ...     'See [CFR](\\"https://cfr.org/x?gclid=C1\\")\n[AP](ttps://ap.org)', first_line=30
     ... )
     >>> text
-    'See [CFR](https://cfr.org/x)\n[AP](ttps://ap.org)'
+    'See [CFR](https://cfr.org/x)\n[AP](https://ap.org)'
     >>> [p.line for p in problems]
     [31]
     """
     text, problems = clean_text(text, first_line=first_line)
-    text = strip_tracking_params(repair_link_artifacts(text))
-    return text, problems + find_broken_links(text, first_line=first_line)
+    text, repaired = repair_links(
+        strip_tracking_params(repair_link_artifacts(text)), first_line=first_line
+    )
+    return text, problems + repaired

@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Value
+from django.db.models.functions import Replace
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag, TaggedItem
@@ -19,7 +21,7 @@ from ..models import Author, Publishable, Revision, Section
 from . import comments, redirects
 from .prepare import Prepared
 from .records import ParsedItem
-from .report import CONFLICT, CREATED, UPDATED, FileReport
+from .report import CONFLICT, CREATED, FAILED, UPDATED, FileReport
 
 TAG_NAME_LIMIT = 100
 
@@ -94,18 +96,28 @@ class KnownRows:
         self._tags.clear()
 
     def section(self, name: str | None) -> Section | None:
+        """The section of this name, matched by its slug with case and spacing folded
+        ("Quick Reads" is "Quickreads"); a new one keeps the first spelling as its name."""
         slug = slugify(name or "")[:100]
-        if not slug:
+        key = slug.replace("-", "")
+        if not key:
             return None
-        if slug in self._sections:
-            return self._sections[slug]
-        section = Section.objects.filter(slug=slug).first()
+        if key in self._sections:
+            return self._sections[key]
+        section = (
+            Section.objects.annotate(key=Replace("slug", Value("-"), Value("")))
+            .filter(key=key)
+            .order_by("pk")
+            .first()
+        )
         if section is not None:
-            self._sections[slug] = section
+            self._sections[key] = section
             return section
         # Not remembered: made by this file, it would vanish if the file rolls back.
-        title = name.replace("-", " ").replace("_", " ").strip().title()[:100]
-        if Section.objects.filter(name=title).exists():  # "news-world" and "news_world"
+        title = " ".join(name.replace("_", " ").split())[:100]
+        if title == title.lower():  # "news-world": a slug, not a name
+            title = title.replace("-", " ").title()
+        if Section.objects.filter(name=title).exists():
             title = f"{title[: 97 - len(slug)]} ({slug})"
         return Section.objects.create(slug=slug, name=title)
 
@@ -150,9 +162,17 @@ class ItemWriter:
     """Decides what a prepared file means for the site (new, changed, or changed by an
     editor since) and writes it. Options mirror ``import_sources``'s flags."""
 
-    def __init__(self, *, tz: tzinfo, overwrite: bool = False, undated_as: datetime | None = None):
+    def __init__(
+        self,
+        *,
+        tz: tzinfo,
+        overwrite: bool = False,
+        undated_as: datetime | None = None,
+        strict: bool = False,
+    ):
         self.tz = tz
         self.overwrite = overwrite
+        self.strict = strict  # a file that would leave prose unseen fails
         self.undated_as = undated_as
         self.known = KnownRows()
         # (kind, slug) pairs that may be taken, for the batch being written.
@@ -181,6 +201,15 @@ class ItemWriter:
         those of the files that were kept.
         """
         item, identity, rows = pending.item, report.path, pending.rows
+        if self.strict and item.unseen_prose:
+            report.outcome = FAILED
+            report.errors.append(
+                "--strict: prose of "
+                + ", ".join(f"'{field}'" for field in item.unseen_prose)
+                + " would be kept only in the provenance, where readers never see it. "
+                "Map the field in the importer, or import without --strict."
+            )
+            return None
         kind = kinds.get(item.kind)
         model = kind.model
         for earlier in rows:
@@ -279,7 +308,10 @@ class ItemWriter:
         obj.description = item.description
         obj.body = item.body
         # A section that named the item's kind (say "quick quotes") files it nowhere.
-        in_section = item.section and not kinds.get(item.kind).import_sections
+        names_kind = kinds.get(item.kind).import_sections and (
+            kinds.for_section(item.section).name == item.kind
+        )
+        in_section = item.section and not names_kind
         obj.section = self.known.section(item.section) if in_section else None
         obj.is_breaking = item.is_breaking
         obj.featured_image_url = item.featured_image_url[:1000]

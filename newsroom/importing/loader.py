@@ -36,11 +36,13 @@ class ArchiveLoader:
         batch_bytes: int | None = None,
         max_file_bytes: int | None = None,
         worker: bool = False,
+        strict: bool = False,
+        media_root: Path | None = None,
     ) -> None:
         self.dry_run = dry_run
-        self.writer = ItemWriter(tz=tz, overwrite=overwrite, undated_as=undated_as)
+        self.writer = ItemWriter(tz=tz, overwrite=overwrite, undated_as=undated_as, strict=strict)
         self.batches = Batches(
-            Preparer(tz, policy or get_policy(), comment_status),
+            Preparer(tz, policy or get_policy(), comment_status, media_root),
             self.writer,
             overwrite=overwrite,
             fail_fast=fail_fast,

@@ -17,10 +17,13 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import tzinfo
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import prose
+from .cleaning import excerpt
 from .parsers import parse_file
-from .records import ParsedComment, ParsedItem, ParseError
+from .records import ParsedComment, ParsedItem, ParseError, Problem
 
 if TYPE_CHECKING:  # imported when needed: the worker imports this module before Django is set up
     from ..discussion.policy import ModerationPolicy
@@ -67,8 +70,57 @@ def comment_fields(parsed: ParsedComment) -> dict[str, Any]:
     }
 
 
+def read_item(identity: str, raw: bytes, tz: tzinfo, media_root: Path | None) -> ParsedItem:
+    """Parse a file and give every prose field its place on the page (raises ParseError)."""
+    from ..rendering import safe_url
+
+    item = parse_file(identity, raw, tz=tz)
+    resolve_image(item, media_root)
+    prose.finish(item, image_shown=bool(safe_url(item.featured_image_url)))
+    return item
+
+
+def resolve_image(item: ParsedItem, media_root: Path | None) -> None:
+    """A featured image named by a file name alone is looked for under ``media_root``
+    and shown from ``MEDIA_URL``; one not found is reported and kept in the provenance."""
+    from django.conf import settings
+
+    name = item.featured_image_url
+    if not name or "://" in name or name.startswith("/"):
+        return
+    item.featured_image_url = ""
+    item.extra["featured_image.unresolved"] = name
+    if media_root is not None:
+        root = media_root.resolve()
+        try:  # only a regular file inside the folder: no link out of it, no device
+            found = (root / name).resolve()
+            there = found.is_relative_to(root) and found.is_file()
+        except (OSError, ValueError):  # a name too long, or not a name at all
+            there = False
+        if there:
+            media_url = settings.MEDIA_URL or "/media/"
+            item.featured_image_url = media_url + found.relative_to(root).as_posix()
+            del item.extra["featured_image.unresolved"]
+            return
+        where = f"is not a file under --media-root {media_root}"
+    else:
+        where = "is a file name, not an address; pass --media-root FOLDER to look for it there"
+    item.warnings.append(
+        Problem(
+            f"the featured image '{excerpt(name)}' {where}: the item has no featured image "
+            "(the name is kept in its provenance)",
+            field="featured_image",
+        )
+    )
+
+
 def prepare(
-    identity: str, raw: bytes, tz: tzinfo, policy: ModerationPolicy, comment_status: str | None
+    identity: str,
+    raw: bytes,
+    tz: tzinfo,
+    policy: ModerationPolicy,
+    comment_status: str | None,
+    media_root: Path | None = None,
 ) -> Prepared:
     """Parse a file, render its body and judge its comments (needs Django's settings)."""
     from ..discussion.decisions import rules_field
@@ -76,7 +128,7 @@ def prepare(
     from ..rendering import MarkdownRefused, render_markdown
 
     try:
-        item = parse_file(identity, raw, tz=tz)
+        item = read_item(identity, raw, tz, media_root)
     except ParseError as error:
         return Prepared(error=str(error.problem))
     verdicts = []
@@ -120,8 +172,10 @@ def _start_worker(policy: bytes) -> None:
     _worker_policy = pickle.loads(policy)  # noqa: S301 (pickled by the importer itself)
 
 
-def _prepare_in_worker(identity: str, raw: bytes, tz: tzinfo, comment_status: str | None):
-    return prepare(identity, raw, tz, _worker_policy, comment_status)
+def _prepare_in_worker(
+    identity: str, raw: bytes, tz: tzinfo, comment_status: str | None, media_root: Path | None
+):
+    return prepare(identity, raw, tz, _worker_policy, comment_status, media_root)
 
 
 class Preparer:
@@ -131,10 +185,13 @@ class Preparer:
     worker die, the files it had are prepared here instead, and so is every later one.
     """
 
-    def __init__(self, tz: tzinfo, policy, comment_status: str | None) -> None:
+    def __init__(
+        self, tz: tzinfo, policy, comment_status: str | None, media_root: Path | None = None
+    ) -> None:
         self.tz = tz
         self.policy = policy
         self.comment_status = comment_status
+        self.media_root = media_root
         self._pool: ProcessPoolExecutor | None = None
 
     def start_worker(self) -> None:
@@ -150,7 +207,12 @@ class Preparer:
         if self._pool is not None:
             try:
                 future = self._pool.submit(
-                    _prepare_in_worker, identity, raw, self.tz, self.comment_status
+                    _prepare_in_worker,
+                    identity,
+                    raw,
+                    self.tz,
+                    self.comment_status,
+                    self.media_root,
                 )
                 return _FromWorker(future, self, identity, raw)
             except (BrokenProcessPool, OSError):  # it died, or could not be started
@@ -158,7 +220,7 @@ class Preparer:
         return _Later(self, identity, raw)
 
     def here(self, identity: str, raw: bytes) -> Prepared:
-        return prepare(identity, raw, self.tz, self.policy, self.comment_status)
+        return prepare(identity, raw, self.tz, self.policy, self.comment_status, self.media_root)
 
     def _worker_lost(self) -> None:
         if self._pool is not None:

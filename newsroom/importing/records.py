@@ -79,6 +79,10 @@ class ParsedItem:
     discussion_policy: str = ""
     comments: list[ParsedComment] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)  # source keys with no field; JSON-safe
+    # Prose with no column of its own, as (heading, text): shown at the end of the body.
+    more_prose: list[tuple[str, str]] = field(default_factory=list)
+    # Source fields holding prose that only the provenance (``extra``) keeps.
+    unseen_prose: list[str] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
 
 

@@ -7,10 +7,12 @@ For example the paragraph ``BAKU—It’s a first.`` gives ``dateline="BAKU"`` a
 
 from __future__ import annotations
 
+import html
 import re
 import textwrap
 from datetime import tzinfo
 
+import nh3
 from django.utils.text import slugify
 
 from ..cleaning import clean_body, excerpt
@@ -39,6 +41,8 @@ _INLINE_SPECIAL = re.compile(r"([\\`*_])")
 _LINK_OPENING = re.compile(r"\[[^\]]*+")
 _ORDERED_ITEM = re.compile(r"^(\d+)\.(?=\s|$)")
 _BLOCK_MARKER = re.compile(r"^([#>]|[-+](?=\s|[-+]*$))")
+# An HTML tag or comment: "<b>", "</script>", "<!--".
+_MARKUP = re.compile(r"<(?:/?[A-Za-z][^<>]*|!--[^<>]*)>")
 
 
 def to_markdown_line(line: str) -> str:
@@ -201,8 +205,28 @@ def parse(path: str, text: str, *, tz: tzinfo) -> ParsedItem:
             ),
         )
     title = lines[title_index].strip()
-    slug = slugify(title)[:SLUG_LENGTH]
     slug_problems = []
+    if _MARKUP.search(title):
+        text = " ".join(html.unescape(nh3.clean(title, tags=set())).split())
+        slug_problems.append(
+            Problem(
+                f"the title holds HTML markup ({excerpt(title)!r}); kept as its text, "
+                f"{excerpt(text)!r}. Check the title in the admin",
+                title_index + 1,
+                "title",
+            )
+        )
+        title = text
+    if not title:
+        raise ParseError(
+            path,
+            Problem(
+                "the title is only markup, with no text; put the page title on the first line",
+                line=title_index + 1,
+                field="title",
+            ),
+        )
+    slug = slugify(title)[:SLUG_LENGTH]
     if not slug:
         slug = fallback_slug(title)
         slug_problems.append(

@@ -5,15 +5,18 @@ from __future__ import annotations
 import os
 import sys
 import zoneinfo
+from collections.abc import Iterator
 from datetime import datetime, time
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
+from newsroom.importing import verify
 from newsroom.importing.batches import BATCH_SIZE
-from newsroom.importing.files import find_source_files
+from newsroom.importing.files import Source, find_source_files
 from newsroom.importing.loader import ArchiveLoader
 from newsroom.importing.report import (
     CONFLICT,
@@ -66,6 +69,24 @@ class Command(BaseCommand):
             "run redoes at most the last N (default: %(default)s).",
         )
         parser.add_argument(
+            "--strict",
+            action="store_true",
+            help="Fail files that hold prose no column or body section takes (it would be "
+            "kept only in the item's provenance, unseen by readers).",
+        )
+        parser.add_argument(
+            "--media-root",
+            metavar="FOLDER",
+            help="Where featured images given as bare file names are looked for; found ones "
+            "are shown from MEDIA_URL.",
+        )
+        parser.add_argument(
+            "--verify",
+            action="store_true",
+            help="After the import, read each file again and print the share of its prose "
+            "words that its page shows, with the words missing.",
+        )
+        parser.add_argument(
             "--undated-as",
             metavar="DATE",
             help="Publish files with no date on this date (YYYY-MM-DD) instead of as drafts.",
@@ -90,6 +111,11 @@ class Command(BaseCommand):
             undated_as = timezone.make_aware(datetime.combine(day, time(12)), tz)
         if options["batch_size"] < 1:
             raise CommandError("--batch-size must be at least 1.")
+        media_root = None
+        if options["media_root"]:
+            media_root = Path(options["media_root"])
+            if not media_root.is_dir():
+                raise CommandError(f"--media-root {printable(str(media_root))}: no such folder.")
         for path in options["paths"]:
             # lexists: a dangling link is there, to be reported as skipped.
             if not os.path.lexists(path):
@@ -105,12 +131,17 @@ class Command(BaseCommand):
             batch_size=options["batch_size"],
             # A second core prepares the next batch while this process writes.
             worker=(os.cpu_count() or 1) > 1,
+            strict=options["strict"],
+            media_root=media_root,
         )
+        read: dict[str, Source] = {}  # each file read, by its identity, for --verify
         report_file = open(options["report"], "w", encoding="utf-8") if options["report"] else None  # noqa: SIM115
         run = RunReport(report_file, dry_run=options["dry_run"])
         progress = self._progress_bar()
         try:
             sources = find_source_files(options["paths"])
+            if options["verify"]:
+                sources = _noted(sources, read)
             for done, entry in enumerate(loader.load_files(sources), 1):
                 run.add(entry)
                 self._print(entry, progress)
@@ -126,6 +157,8 @@ class Command(BaseCommand):
 
         prefix = "Dry run, nothing kept: " if options["dry_run"] else ""
         self.stdout.write(prefix + run.summary())
+        if options["verify"] and not options["dry_run"]:
+            self._verify(read, tz, media_root)
         if not options["dry_run"] and (run.counts[CREATED] or run.counts[UPDATED]):
             refresh_planner_statistics()
         if run.failed:
@@ -149,6 +182,23 @@ class Command(BaseCommand):
             for warning in entry.warnings:
                 self.stdout.write(f"    warning: {printable(warning)}")
 
+    def _verify(self, read: dict[str, Source], tz, media_root: Path | None) -> None:
+        """Print, per file, the share of its prose words its page shows (see verify.py)."""
+        self.stdout.write("Verify: the share of each file's prose words its page shows")
+        below = 0
+        for source in read.values():
+            fidelity = verify.check(source, tz=tz, media_root=media_root)
+            if fidelity is None:
+                continue
+            below += fidelity.share < 1
+            style = self.style.SUCCESS if fidelity.share == 1 else self.style.ERROR
+            self.stdout.write(style(printable(fidelity.line())))
+            if fidelity.missing:
+                missing = " ".join(fidelity.missing)
+                self.stdout.write(f"    missing: {printable(missing)}")
+        if below:
+            raise CommandError(f"{below} files' pages do not show all of their prose; see above.")
+
     def _progress_bar(self):
         """A one-line counter on a terminal; nothing when the output is a file or a pipe."""
         stream = sys.stderr
@@ -167,6 +217,13 @@ class Command(BaseCommand):
             stream.flush()
 
         return show
+
+
+def _noted(sources: Iterator[Source], read: dict[str, Source]) -> Iterator[Source]:
+    for source in sources:
+        if not source.skipped:
+            read[source.identity] = source
+        yield source
 
 
 def refresh_planner_statistics() -> None:

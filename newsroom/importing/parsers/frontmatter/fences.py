@@ -140,12 +140,16 @@ def _split_yaml(path: str, lines: list[str], start: int) -> tuple[Any, int, int]
             line=chunk.count("\n", 0, exc.position) + first_line,
         ) from exc
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # Where the problem starts (an unclosed quote's opening), not where PyYAML gave up.
+        mark = exc.context_mark or exc.problem_mark
         context = f" ({exc.context})" if exc.context else ""
+        quoted = ""
+        if mark is not None and 0 <= mark.line < end - start - 1:
+            quoted = f": {excerpt(lines[start + 1 + mark.line].strip())!r}"
         raise _error(
             path,
-            f"invalid YAML front matter: {exc.problem}{context}; fix this line (values "
-            "containing ': ' or starting with a quote, '@' or '%' need quotes)",
+            f"invalid YAML front matter: {exc.problem}{context}; fix this line{quoted} "
+            "(values containing ': ' or starting with a quote, '@' or '%' need quotes)",
             line=mark.line + first_line if mark else None,
         ) from exc
     except yaml.YAMLError as exc:

@@ -1,10 +1,12 @@
-"""Front matter keys mapped to an item's fields, ignoring case as Hugo does; keys with no
-field (the later schemas' cards, ``card_1: {...}``) are kept as provenance, with a warning.
+"""Front matter keys mapped to an item's fields, ignoring case as Hugo does; the later
+schemas' cards go into the body (``cards.py``), and keys with no field are kept as
+provenance, with a warning (one that says so when they hold prose).
 """
 
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from datetime import datetime, tzinfo
 from typing import Any
@@ -12,8 +14,10 @@ from typing import Any
 from django.utils.text import slugify
 
 from .... import kinds
-from ...cleaning import clean_text, excerpt
+from ...cleaning import clean_body, clean_text, excerpt
+from ...prose import is_prose, same_words
 from ...records import ParsedItem, ParseError, Problem, fallback_slug
+from .cards import cards_markdown
 from .fences import read_body, split_front_matter
 from .values import (
     EARLIEST_YEAR,
@@ -24,12 +28,19 @@ from .values import (
     flag,
     json_safe,
     normalise_alias,
+    not_a_path,
     parse_datetime,
 )
 
 FORMAT = "frontmatter"
 DATE_FIELDS = {"date": "date", "publishDate": "publish_date", "lastmod": "lastmod"}
 AUTHOR_KEYS = ("post_author", "authors", "author")
+TAG_KEYS = ("tags", "meta_tags")
+IMAGE_KEYS = ("image", "url", "alt", "caption")
+# Mappings whose keys are read as if they were at the top (``meta.publishdate``).
+NESTED_METADATA = ("meta",)
+# Prose with no column of an item's own, by key, and the heading it is shown under.
+STANDFIRST_KEYS = {"subtitle": "Subtitle", "standfirst": "Standfirst", "summary": "Summary"}
 SLUG_LENGTH = 200
 
 _SEPARATOR = re.compile(r"[:=]")
@@ -66,6 +77,7 @@ class _FrontMatterReader:
         self.lines = lines
         self.first_line = first_line
         self.extra: dict[str, Any] = {}
+        self.unseen: list[str] = []  # kept fields that hold prose
         self.warnings: list[Problem] = []
         self._keys: dict[str, list[int]] | None = None
         self._scan_budget = _KEY_SCAN_BUDGET
@@ -73,11 +85,13 @@ class _FrontMatterReader:
     def line_of(self, field: str) -> int | None:
         """Best-effort source line of a key, or of 'parent.child' below its parent."""
         index = self.first_line - 1
+        found = None
         for key in field.split("."):
             index = self._find_key(key, index)
-            if index is None:
-                return None
-        return index + 1
+            if index is None:  # a child on its parent's line (JSON, flow style): the parent's
+                return found
+            found = index + 1
+        return found
 
     def _find_key(self, key: str, start: int) -> int | None:
         """The first line from start on that opens with the key and ':' or '='."""
@@ -152,6 +166,41 @@ class _FrontMatterReader:
             return value
 
         self.extra[field] = cleaned(json_safe(value))
+        if is_prose(self.extra[field]) and field not in self.unseen:
+            self.unseen.append(field)
+
+    def lift(self, key: str) -> None:
+        """Read a nested mapping's keys as top-level ones, where the top has none of them."""
+        value = self.peek(key)
+        if not isinstance(value, dict):
+            return
+        self.pop(key)
+        rest = {}
+        for name, item in value.items():
+            if self.peek(str(name).lower()) is None:
+                self.meta[name] = item
+            else:
+                rest[name] = item
+        if rest:
+            self.meta[key] = rest
+
+    def image(self, key: str) -> dict[str, str]:
+        """An image given as an address, or a mapping whose address may nest one level
+        further (``{image: {url: ...}}``)."""
+        value = self.peek(key)
+        if isinstance(value, dict):
+            value = dict(value)
+            for name in ("image", "url", "asset"):
+                actual = next((k for k in value if str(k).lower() == name), None)
+                inner = value.get(actual) if actual is not None else None
+                if isinstance(inner, dict):
+                    del value[actual]
+                    for inner_name, inner_value in inner.items():
+                        inner_name = str(inner_name).lower()
+                        inner_name = "url" if inner_name in ("src", "asset") else inner_name
+                        value.setdefault(inner_name, inner_value)
+            self.meta[next(k for k in self.meta if str(k).lower() == key)] = value
+        return self.mapping(key, IMAGE_KEYS, plain="image")
 
     def names(self, *keys: str) -> list[str]:
         names = []
@@ -221,6 +270,12 @@ class _FrontMatterReader:
                     "write it on one line",
                     "aliases",
                 )
+            elif reason := not_a_path(alias):
+                self.warn(
+                    f"the alias {excerpt(alias)!r} is not a path ({reason}) and was dropped; "
+                    "write the old address as a path such as /article/slug/",
+                    "aliases",
+                )
             else:
                 try:
                     aliases.append(normalise_alias(alias))
@@ -252,6 +307,28 @@ def _slug(reader: _FrontMatterReader, title: str, aliases: list[str]) -> str:
     return slug or slugify(title)[:SLUG_LENGTH]
 
 
+@functools.cache
+def _has_field(model: type, name: str) -> bool:
+    return any(field.name == name for field in model._meta.get_fields())
+
+
+def _standfirsts(reader: _FrontMatterReader, item: ParsedItem, *, has_summary: bool) -> None:
+    """Subtitle, standfirst and summary: the description when there is none, the summary's
+    column when the kind has one, else a section at the end of the body; never dropped."""
+    shown = [item.title, item.description, item.quote, item.summary]
+    for key, heading in STANDFIRST_KEYS.items():
+        text = reader.text(key)
+        if not text or any(same_words(text, other) for other in shown if other):
+            continue
+        if key == "summary" and has_summary and not item.summary:
+            item.summary = text
+        elif not item.description:
+            item.description = text
+        else:
+            item.more_prose.append((heading, text))
+        shown.append(text)
+
+
 def _title_refused(reader: _FrontMatterReader, message: str) -> ParseError:
     line = reader.line_of("title") or reader.first_line
     return ParseError(reader.path, Problem(message, line=line, field="title"))
@@ -271,9 +348,19 @@ def parse(path: str, text: str, *, tz: tzinfo) -> ParsedItem:
         raise _title_refused(
             reader, "the title is missing or empty; add 'title: ...' to the front matter"
         )
+    for key in NESTED_METADATA:
+        reader.lift(key)
     section = reader.text("section") or reader.text("type") or None
     kind = kinds.for_section(section)
-    image = reader.mapping("featured_image", ("image", "url", "alt", "caption"), plain="image")
+    tags = reader.names(*TAG_KEYS)
+    category = reader.text("card_category")
+    if category and (section is None or kind.import_sections):
+        section = category  # the section named the kind (or nothing): this one files it
+    elif category:
+        tags = dedupe([*tags, category])
+    image = reader.image("featured_image")
+    if not (image.get("image") or image.get("url")) and reader.peek("background_image"):
+        image = {**image, **{k: v for k, v in reader.image("background_image").items() if v}}
     quote = reader.mapping("featured_quote", ("quote", "summary", "citation"), plain="quote")
     aliases = reader.aliases()
     slug = _slug(reader, title, aliases)
@@ -292,17 +379,18 @@ def parse(path: str, text: str, *, tz: tzinfo) -> ParsedItem:
         slug=slug,
         section=section,
         description=reader.text("description"),
-        tags=reader.names("tags"),
+        tags=tags,
         authors=reader.names(*AUTHOR_KEYS),
         is_breaking=reader.flag("is_breaking", default=False),
         featured_image_url=image.get("image") or image.get("url", ""),
         featured_image_alt=image.get("alt", ""),
         featured_image_caption=image.get("caption", ""),
         quote=quote.get("quote", ""),
-        summary=quote.get("summary") or reader.text("summary"),
+        summary=quote.get("summary", ""),
         citation=quote.get("citation", ""),
         aliases=aliases,
     )
+    _standfirsts(reader, item, has_summary=_has_field(kind.model, "summary"))
     for key, attribute in DATE_FIELDS.items():
         setattr(item, attribute, reader.datetime(key, tz))
     # Hugo's own 'draft' says the same thing as the archive's 'published', inverted.
@@ -310,10 +398,20 @@ def parse(path: str, text: str, *, tz: tzinfo) -> ParsedItem:
     item.published = reader.flag("published", default=not draft)
     for message, key in kind.parse_warnings(item):
         reader.warn(message, key)
+    cards, card_problems = cards_markdown(reader), []
+    if cards:
+        cards, card_problems = clean_body(cards)
+    for problem in card_problems:  # lines of the cards' Markdown, not of the file
+        problem.line, problem.field = None, "cards"
     reader.keep_the_rest()
 
     item.body, item.body_line, body_problems = read_body(lines, body_line)
+    body_problems += card_problems
+    if cards:  # the cards come first: the file's own body holds what followed them
+        item.body = f"{cards}\n\n{item.body}" if item.body else cards
+        item.body_line = None
     item.extra = reader.extra
+    item.unseen_prose = reader.unseen
     item.warnings = sorted(
         reader.warnings + body_problems, key=lambda p: (p.line is None, p.line or 0)
     )

@@ -91,6 +91,23 @@ def normalise_alias(alias: str) -> str:
     return "/" + path.lstrip("/")
 
 
+def not_a_path(alias: str) -> str | None:
+    """Why an alias cannot be an old address of the site, or None when it can be one.
+
+    >>> not_a_path("article/x/"), not_a_path("Read more here"), not_a_path("mailto:a@b.org")
+    (None, 'it holds spaces', "it is a 'mailto:' address")
+    """
+    if any(char.isspace() for char in alias):
+        return "it holds spaces"
+    try:
+        scheme = urlsplit(alias).scheme
+    except ValueError:  # "https://[not-an-IPv6-address": normalise_alias says why
+        return None
+    if scheme and scheme.lower() not in ("http", "https"):
+        return f"it is a '{scheme}:' address"
+    return None
+
+
 def flag(value: object) -> bool | None:
     """True or false from a bool or a word (yes, off, 1...) however PyYAML read it; else None."""
     if isinstance(value, bool):
