@@ -283,3 +283,34 @@ def test_a_comment_of_an_expired_article_is_gone_too(client, expired, make_comme
     assert client.get(permalink).status_code == 410
     # An address that never was is still a 404.
     assert client.get(reverse("newsroom:comment_permalink", args=["nothing", 1])).status_code == 404
+
+
+# --- the importer ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("expiry", "gone", "warning"),
+    [
+        ("2999-01-01T00:00:00Z", False, None),
+        ("2021-06-01T00:00:00Z", True, "has passed"),
+        ("2020-01-01T00:00:00Z", False, "not after the publication date"),
+    ],
+)
+def test_hugos_expiry_date_is_imported(tmp_path, client, expiry, gone, warning):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    (tmp_path / "post.md").write_text(
+        "---\ntitle: Withdrawn Offer\ndate: 2021-03-01T10:00:00Z\n"
+        f"expiryDate: {expiry}\n---\nThe offer stands.\n",
+        encoding="utf-8",
+    )
+    out = StringIO()
+    call_command("import_sources", str(tmp_path), stdout=out)
+    article = Article.objects.get()
+    assert (article.expires_at is not None) is (warning != "not after the publication date")
+    assert client.get(article.get_absolute_url()).status_code == (410 if gone else 200)
+    if warning:
+        assert warning in out.getvalue()
+    assert "expiryDate" not in article.source_extra

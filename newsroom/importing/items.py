@@ -340,6 +340,18 @@ class ItemWriter:
                     f"publication date {published_at.isoformat()} is in the future: scheduled."
                 )
         obj.published_at = published_at
+        obj.expires_at = _storable(item.expiry_date)
+        if obj.expires_at is not None and published_at and obj.expires_at <= published_at:
+            report.warnings.append(
+                f"expiryDate {obj.expires_at.isoformat()} is not after the publication date: "
+                "ignored (the item stays up)."
+            )
+            obj.expires_at = None
+        elif obj.expires_at is not None and obj.expires_at <= now:
+            report.warnings.append(
+                f"expiryDate {obj.expires_at.isoformat()} has passed: readers are told the "
+                "item is gone (410)."
+            )
         obj.created_at = date or published_at or now
         obj.updated_at = min(lastmod or published_at or now, now)
         obj.imported_at = now

@@ -65,6 +65,7 @@ class ParsedItem:
     date: datetime | None = None
     publish_date: datetime | None = None
     lastmod: datetime | None = None
+    expiry_date: datetime | None = None  # Hugo's expiryDate: gone from then on
     published: bool = True
     tags: list[str] = field(default_factory=list)
     authors: list[str] = field(default_factory=list)

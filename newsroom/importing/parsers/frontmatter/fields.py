@@ -33,7 +33,12 @@ from .values import (
 )
 
 FORMAT = "frontmatter"
-DATE_FIELDS = {"date": "date", "publishDate": "publish_date", "lastmod": "lastmod"}
+DATE_FIELDS = {
+    "date": "date",
+    "publishDate": "publish_date",
+    "lastmod": "lastmod",
+    "expiryDate": "expiry_date",
+}
 AUTHOR_KEYS = ("post_author", "authors", "author")
 TAG_KEYS = ("tags", "meta_tags")
 IMAGE_KEYS = ("image", "url", "alt", "caption")
