@@ -1,5 +1,6 @@
 """The Newsroom app: on start it registers the article as a publishable kind, connects
-the page cache's invalidation and registers the comment form's token with the page cache.
+the page cache's invalidation, registers the comment form's token with the page cache and
+gives the admin its title.
 """
 
 from __future__ import annotations
@@ -28,3 +29,14 @@ class NewsroomConfig(AppConfig):
             forms.FORM_PLACEHOLDER, forms.placeholder_token, numbered=True
         )
         post_migrate.connect(sites.set_site_domain, sender=self)
+        self.name_admin()
+
+    def name_admin(self) -> None:
+        """Call the admin site what it is, "Newsroom" by default (``NEWSROOM_ADMIN_TITLE``)."""
+        from django.contrib import admin
+
+        from . import conf
+
+        title = conf.get("ADMIN_TITLE")
+        if title:
+            admin.site.site_header = admin.site.site_title = title

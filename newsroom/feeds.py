@@ -45,8 +45,9 @@ class LatestFeed(Feed):
         # or update shows the item updated.
         return item.modified_at
 
-    def item_author_name(self, item: Publishable) -> str:
-        return ", ".join(author.name for author in item.authors.all())
+    def item_author_name(self, item: Publishable) -> str | None:
+        # None, not "": Atom would carry an empty <author><name/></author> for no byline.
+        return ", ".join(author.name for author in item.authors.all()) or None
 
     def item_categories(self, item: Publishable) -> list[str]:
         return item.tag_names
