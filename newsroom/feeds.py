@@ -1,7 +1,8 @@
-"""RSS and Atom feeds of the latest items, of a section and of a tag."""
+"""RSS and Atom feeds of the latest items, of a section, of a tag and of an author."""
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime
 
 from django.contrib.syndication.views import Feed
@@ -12,8 +13,8 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
-from . import conf, kinds
-from .models import Publishable, Section
+from . import conf, kinds, sites
+from .models import Author, Publishable, Section
 from .timeline import Timeline, attach_tag_names
 
 FEED_SIZE = 30
@@ -21,12 +22,32 @@ FEED_SIZE = 30
 
 class LatestFeed(Feed):
     description = _("The latest articles and quick quotes.")
+    # Scheme and host of this request's links (``sites.site_url``), set by ``get_feed``.
+    site_url = ""
+
+    def get_feed(self, obj, request: HttpRequest):
+        """The feed, its links made absolute here from the request's host or SITE_DOMAIN:
+        Django's own take the sites framework's domain. Made on a copy, since one feed
+        object serves every request."""
+        feed = copy.copy(self)
+        feed.site_url = sites.site_url(request)
+        feed.path = request.path
+        return super(LatestFeed, feed).get_feed(obj, request)
+
+    def absolute(self, path: str) -> str:
+        return self.site_url + path
+
+    def feed_url(self, obj: None = None) -> str:
+        return self.absolute(self.path)
 
     def title(self, obj: None = None) -> str:
         return conf.get("SITE_NAME")
 
     def link(self, obj: None = None) -> str:
-        return reverse("newsroom:home")
+        return self.absolute(reverse("newsroom:home"))
+
+    def item_link(self, item: Publishable) -> str:
+        return self.absolute(item.get_absolute_url())
 
     def items(self, obj: None = None) -> list[Publishable]:
         return attach_tag_names(Timeline.published()[:FEED_SIZE])
@@ -66,7 +87,7 @@ class SectionFeed(LatestFeed):
         return f"{conf.get('SITE_NAME')}: {obj.name}"
 
     def link(self, obj: Section) -> str:
-        return reverse("newsroom:section", kwargs={"slug": obj.slug})
+        return self.absolute(reverse("newsroom:section", kwargs={"slug": obj.slug}))
 
     def description(self, obj: Section) -> str:
         return obj.description or _("The latest in %(section)s.") % {"section": obj.name}
@@ -90,7 +111,7 @@ class TagFeed(LatestFeed):
         return f"{conf.get('SITE_NAME')}: {obj.name}"
 
     def link(self, obj: Tag) -> str:
-        return reverse("newsroom:tag", kwargs={"slug": obj.slug})
+        return self.absolute(reverse("newsroom:tag", kwargs={"slug": obj.slug}))
 
     def description(self, obj: Tag) -> str:
         return _("The latest tagged “%(tag)s”.") % {"tag": obj.name}
@@ -105,4 +126,28 @@ class TagAtomFeed(TagFeed):
     feed_type = Atom1Feed
 
     def subtitle(self, obj: Tag) -> str:
+        return self.description(obj)
+
+
+class AuthorFeed(LatestFeed):
+    def get_object(self, request: HttpRequest, slug: str) -> Author:
+        return get_object_or_404(Author, slug=slug)
+
+    def title(self, obj: Author) -> str:
+        return f"{conf.get('SITE_NAME')}: {obj.name}"
+
+    def link(self, obj: Author) -> str:
+        return self.absolute(reverse("newsroom:author", kwargs={"slug": obj.slug}))
+
+    def description(self, obj: Author) -> str:
+        return _("The latest by %(author)s.") % {"author": obj.name}
+
+    def items(self, obj: Author) -> list[Publishable]:
+        return attach_tag_names(Timeline.published(authors=obj)[:FEED_SIZE])
+
+
+class AuthorAtomFeed(AuthorFeed):
+    feed_type = Atom1Feed
+
+    def subtitle(self, obj: Author) -> str:
         return self.description(obj)

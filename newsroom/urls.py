@@ -1,9 +1,8 @@
-from django.contrib.sitemaps.views import index
 from django.urls import path
 
 from . import feeds, views
 from .pagecache import cache_public_page
-from .sitemaps import news_sitemap, site_sitemaps, sitemap_part
+from .sitemaps import news_sitemap, site_sitemaps, sitemap_index, sitemap_part
 
 app_name = "newsroom"
 
@@ -33,6 +32,10 @@ urlpatterns = [
     ),
     path("feeds/tags/<slug:slug>/rss/", cached(feeds.TagFeed()), name="feed_tag_rss"),
     path("feeds/tags/<slug:slug>/atom/", cached(feeds.TagAtomFeed()), name="feed_tag_atom"),
+    path("feeds/authors/<slug:slug>/rss/", cached(feeds.AuthorFeed()), name="feed_author_rss"),
+    path(
+        "feeds/authors/<slug:slug>/atom/", cached(feeds.AuthorAtomFeed()), name="feed_author_atom"
+    ),
     path("robots.txt", views.robots_txt, name="robots"),
 ]
 
@@ -42,7 +45,7 @@ _sitemaps = {"sitemaps": site_sitemaps()}
 sitemap_urlpatterns = [
     path(
         "sitemap.xml",
-        cached(index),
+        cached(sitemap_index),
         {**_sitemaps, "sitemap_url_name": "sitemap_section"},
         name="sitemap",
     ),

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import logging
 
-from django.contrib.sites.shortcuts import get_current_site
 from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils.text import Truncator
 
-from .. import conf
+from .. import conf, sites
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +26,7 @@ def moderator_email(comment, *, site_url: str | None = None) -> EmailMessage | N
     if not recipients:
         return None
     if site_url is None:
-        site_url = f"https://{get_current_site(None).domain}"
+        site_url = sites.site_url()
     admin_url = site_url.rstrip("/") + reverse("admin:newsroom_comment_change", args=[comment.pk])
     subject = _one_line(f"Comment held on “{comment.article.title}”")
     reasons = "\n".join(f"- {r.get('message', '')}" for r in comment.moderation_reasons)

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
-from .. import conf, kinds, search, seo
+from .. import conf, kinds, search, seo, sites
 from ..models import Author, Publishable, Section
 from ..pagecache import cache_public_page
 from ..timeline import Position, Timeline
@@ -185,6 +185,7 @@ def author_page(request: HttpRequest, slug: str) -> HttpResponse:
         title=author.name,
         description=author.bio,
         timeline=Timeline.published(authors=author),
+        feeds=_feeds("author_rss", "author_atom", slug=slug),
         extra={"author": author},
     )
 
@@ -230,8 +231,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 def robots_txt(request: HttpRequest) -> HttpResponse:
-    index = request.build_absolute_uri(reverse("sitemap"))
-    news = request.build_absolute_uri(reverse("sitemap_news"))
+    index = sites.absolute_url(request, reverse("sitemap"))
+    news = sites.absolute_url(request, reverse("sitemap_news"))
     lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /search/"]
     lines += [f"Sitemap: {index}", f"Sitemap: {news}"]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
