@@ -32,6 +32,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, Iterable[str]]]] = {
             "ban": ("add", "change", "view"),
             # Corrections and updates: added and retracted, never deleted.
             "itemnote": ("add", "change", "view"),
+            "frontpagepin": ALL,
         },
         "taggit": {"tag": ALL, "taggeditem": ALL},
     },
@@ -43,6 +44,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, Iterable[str]]]] = {
             "commentstatuschange": ("view",),
             "ban": ("add", "change", "view"),
             "itemnote": ("view",),
+            "frontpagepin": ("view",),
         },
     },
     REPORTERS: {

@@ -20,6 +20,7 @@ urlpatterns = [
     path("sections/<slug:slug>/", views.section_page, name="section"),
     path("tags/<slug:slug>/", views.tag_page, name="tag"),
     path("authors/<slug:slug>/", views.author_page, name="author"),
+    path("archive/", views.archive_index, name="archive_index"),
     path("archive/<int:year>/<int:month>/", views.archive_page, name="archive"),
     path("search/", views.search_page, name="search"),
     path("feeds/rss/", cached(feeds.LatestFeed()), name="feed_rss"),

@@ -1,5 +1,5 @@
 """The Newsroom data model, one module per concern: publishing, corrections and updates
-(notes), review steps, revisions, discussion, the page cache.
+(notes), the front page's pins, review steps, revisions, discussion, the page cache.
 
 Every model is imported here, so Django finds them and ``from newsroom.models import X`` works.
 """
@@ -17,6 +17,7 @@ from .discussion import (
     DeletionRefused,
     ReadingPosition,
 )
+from .frontpage import FrontPagePin, FrontPagePinQuerySet
 from .notes import ItemNote, ItemNoteQuerySet
 from .publishing import Article, Author, Publishable, PublishableQuerySet, Section
 from .review import ReviewStep, ReviewStepQuerySet
@@ -32,6 +33,8 @@ __all__ = [
     "CommentStatusChange",
     "CommentStatusChangeQuerySet",
     "DeletionRefused",
+    "FrontPagePin",
+    "FrontPagePinQuerySet",
     "ItemNote",
     "ItemNoteQuerySet",
     "Publishable",

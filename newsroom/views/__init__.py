@@ -7,6 +7,7 @@ from __future__ import annotations
 from .articles import article_detail, render_article
 from .comments import comment_permalink, post_comment
 from .listings import (
+    archive_index,
     archive_page,
     author_page,
     home,
@@ -19,6 +20,7 @@ from .listings import (
 )
 
 __all__ = [
+    "archive_index",
     "archive_page",
     "article_detail",
     "author_page",
