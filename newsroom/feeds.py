@@ -6,10 +6,11 @@ import copy
 from datetime import datetime
 
 from django.contrib.syndication.views import Feed
+from django.db.models import Model
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, SyndicationFeed
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
@@ -25,7 +26,7 @@ class LatestFeed(Feed):
     # Scheme and host of this request's links (``sites.site_url``), set by ``get_feed``.
     site_url = ""
 
-    def get_feed(self, obj, request: HttpRequest):
+    def get_feed(self, obj: Model | None, request: HttpRequest) -> SyndicationFeed:
         """The feed, its links made absolute here from the request's host or SITE_DOMAIN:
         Django's own take the sites framework's domain. Made on a copy, since one feed
         object serves every request."""
