@@ -80,75 +80,78 @@ class LatestAtomFeed(LatestFeed):
     subtitle = LatestFeed.description
 
 
-class SectionFeed(LatestFeed):
-    def get_object(self, request: HttpRequest, slug: str) -> Section:
-        return get_object_or_404(Section, slug=slug)
+class ObjectFeed(LatestFeed):
+    """The latest of one section, tag or author, named by its slug: a subclass names the
+    model, its page's URL name, its description and its items' timeline."""
 
-    def title(self, obj: Section) -> str:
+    model: type[Model]
+    page: str
+
+    def get_object(self, request: HttpRequest, slug: str) -> Model:
+        return get_object_or_404(self.model, slug=slug)
+
+    def title(self, obj: Model) -> str:
         return f"{conf.get('SITE_NAME')}: {obj.name}"
 
-    def link(self, obj: Section) -> str:
-        return self.absolute(reverse("newsroom:section", kwargs={"slug": obj.slug}))
+    def link(self, obj: Model) -> str:
+        return self.absolute(reverse(self.page, kwargs={"slug": obj.slug}))
+
+    def items(self, obj: Model) -> list[Publishable]:
+        return attach_tag_names(self.timeline(obj)[:FEED_SIZE])
+
+    def timeline(self, obj: Model) -> Timeline:
+        raise NotImplementedError
+
+
+class AtomVersion:
+    """Makes an ``ObjectFeed`` Atom, its subtitle the RSS feed's description."""
+
+    feed_type = Atom1Feed
+
+    def subtitle(self, obj: Model) -> str:
+        return self.description(obj)
+
+
+class SectionFeed(ObjectFeed):
+    model = Section
+    page = "newsroom:section"
 
     def description(self, obj: Section) -> str:
         return obj.description or _("The latest in %(section)s.") % {"section": obj.name}
 
-    def items(self, obj: Section) -> list[Publishable]:
-        return attach_tag_names(Timeline.published(section=obj)[:FEED_SIZE])
+    def timeline(self, obj: Section) -> Timeline:
+        return Timeline.published(section=obj)
 
 
-class SectionAtomFeed(SectionFeed):
-    feed_type = Atom1Feed
-
-    def subtitle(self, obj: Section) -> str:
-        return self.description(obj)
-
-
-class TagFeed(LatestFeed):
-    def get_object(self, request: HttpRequest, slug: str) -> Tag:
-        return get_object_or_404(Tag, slug=slug)
-
-    def title(self, obj: Tag) -> str:
-        return f"{conf.get('SITE_NAME')}: {obj.name}"
-
-    def link(self, obj: Tag) -> str:
-        return self.absolute(reverse("newsroom:tag", kwargs={"slug": obj.slug}))
+class TagFeed(ObjectFeed):
+    model = Tag
+    page = "newsroom:tag"
 
     def description(self, obj: Tag) -> str:
         return _("The latest tagged “%(tag)s”.") % {"tag": obj.name}
 
-    def items(self, obj: Tag) -> list[Publishable]:
-        return attach_tag_names(
-            Timeline.of(lambda model: model.objects.published().tagged(obj))[:FEED_SIZE]
-        )
+    def timeline(self, obj: Tag) -> Timeline:
+        return Timeline.of(lambda model: model.objects.published().tagged(obj))
 
 
-class TagAtomFeed(TagFeed):
-    feed_type = Atom1Feed
-
-    def subtitle(self, obj: Tag) -> str:
-        return self.description(obj)
-
-
-class AuthorFeed(LatestFeed):
-    def get_object(self, request: HttpRequest, slug: str) -> Author:
-        return get_object_or_404(Author, slug=slug)
-
-    def title(self, obj: Author) -> str:
-        return f"{conf.get('SITE_NAME')}: {obj.name}"
-
-    def link(self, obj: Author) -> str:
-        return self.absolute(reverse("newsroom:author", kwargs={"slug": obj.slug}))
+class AuthorFeed(ObjectFeed):
+    model = Author
+    page = "newsroom:author"
 
     def description(self, obj: Author) -> str:
         return _("The latest by %(author)s.") % {"author": obj.name}
 
-    def items(self, obj: Author) -> list[Publishable]:
-        return attach_tag_names(Timeline.published(authors=obj)[:FEED_SIZE])
+    def timeline(self, obj: Author) -> Timeline:
+        return Timeline.published(authors=obj)
 
 
-class AuthorAtomFeed(AuthorFeed):
-    feed_type = Atom1Feed
+class SectionAtomFeed(AtomVersion, SectionFeed):
+    pass
 
-    def subtitle(self, obj: Author) -> str:
-        return self.description(obj)
+
+class TagAtomFeed(AtomVersion, TagFeed):
+    pass
+
+
+class AuthorAtomFeed(AtomVersion, AuthorFeed):
+    pass
