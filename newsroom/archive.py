@@ -3,9 +3,9 @@
 The counts are one grouped query per kind over the published items' (status,
 published_at, id, expires_at) index: on PostgreSQL an index-only scan that reads no table
 rows, so its cost grows with the archive's size (33 ms in the database for 100,000
-articles) but not with their text. The page that shows them is cached like every listing, until the
-content changes. A month's neighbours are index lookups: the newest item before it and the
-oldest after it.
+articles) but not with their text. The page that shows them is cached like every listing,
+until the content changes. A month's neighbours are index lookups: the newest item before
+it and the oldest after it.
 """
 
 from __future__ import annotations
