@@ -23,7 +23,6 @@ from taggit.models import Tag
 from .. import archive, conf, frontpage, kinds, search, seo, sites
 from ..models import Author, FrontPagePin, Publishable, Section
 from ..pagecache import cache_public_page
-from ..pagecache.pages import earliest
 from ..timeline import Position, Timeline
 
 logger = logging.getLogger(__name__)
@@ -139,7 +138,8 @@ def render_listing(
 
 def next_front_page_change() -> datetime | None:
     """When the front page must be rebuilt: an item appears or expires, or a pin expires."""
-    return earliest(next_visibility_change(), FrontPagePin.objects.next_expiry())
+    moments = (next_visibility_change(), FrontPagePin.objects.next_expiry())
+    return min((moment for moment in moments if moment is not None), default=None)
 
 
 @cache_public_page(expires=next_front_page_change, query=("before", "after"))
