@@ -71,8 +71,9 @@ def build(sections: list[Section], latest: list[Publishable]) -> FrontPage:
     """The front page over ``latest`` (the newest items, the fallback lead)."""
     pins = pinned_keys()
     breaking_rows = Timeline.of(lambda model: model.objects.breaking()).newest_rows(BREAKING_SHOWN)
-    # Enough of each section's newest to show SECTION_ITEMS that are not pinned.
-    per_section = SECTION_ITEMS + len(pins)
+    # Enough of each section's newest to show SECTION_ITEMS that are neither pinned nor
+    # the lead (without pins, the newest item).
+    per_section = SECTION_ITEMS + len(pins) + 1
     section_rows = {
         section.pk: Timeline.published(section=section).newest_rows(per_section)
         for section in sections

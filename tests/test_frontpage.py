@@ -162,6 +162,15 @@ def test_each_menu_section_shows_its_latest_without_repeating_the_pins(
     assert menu.index("Sport") < menu.index("World") and "Hidden" not in menu
 
 
+def test_a_section_still_shows_three_when_its_newest_item_leads(client, make_article):
+    world = Section.objects.create(name="World", slug="world", in_menu=True)
+    for n in range(1, 5):
+        make_article(title=f"World {n}", section=world, published_at=NOW - timedelta(hours=n))
+    page, _html = front(client)
+    assert page.lead.title == "World 1"
+    assert [i.title for i in page.sections[0].items] == ["World 2", "World 3", "World 4"]
+
+
 def test_with_no_section_marked_the_menu_lists_the_first_sections(client, make_article):
     Section.objects.create(name="Beta", slug="beta")
     Section.objects.create(name="Alpha", slug="alpha")
