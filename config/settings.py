@@ -280,7 +280,9 @@ NEWSROOM_MODERATION = {
 }
 NEWSROOM_MODERATOR_EMAILS = env_list("NEWSROOM_MODERATOR_EMAILS")
 NEWSROOM_EDITOR_EMAILS = env_list("NEWSROOM_EDITOR_EMAILS")
-NEWSROOM_SITE_DOMAIN = os.environ.get("SITE_DOMAIN", "127.0.0.1:8000" if DEBUG else "")
+# Empty: links in feeds, sitemaps and email name the host each request came to (so
+# `make run PORT=8001` links to port 8001), ALLOWED_HOSTS guarding it.
+NEWSROOM_SITE_DOMAIN = os.environ.get("SITE_DOMAIN", "")
 NEWSROOM_SITE_NAME = os.environ.get("SITE_NAME", "Newsroom")
 # How many proxies in front of the site append the client's address to X-Forwarded-For
 # (a TLS-terminating proxy: 1). Rate limits and bans then work per reader, not per proxy.

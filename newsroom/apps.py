@@ -1,6 +1,6 @@
 """The Newsroom app: on start it registers the article as a publishable kind, connects
-the page cache's invalidation, registers the comment form's token with the page cache and
-keeps the database's triggers in place after migrations.
+the page cache's invalidation, registers the comment form's token with the page cache,
+keeps the database's triggers in place after migrations and gives the admin its title.
 """
 
 from __future__ import annotations
@@ -32,3 +32,14 @@ class NewsroomConfig(AppConfig):
         # After the migrations of every app (quick quotes' included): a SQLite table rebuilt
         # by one of them has lost its triggers.
         post_migrate.connect(triggers.heal, dispatch_uid="newsroom.triggers.heal")
+        self.name_admin()
+
+    def name_admin(self) -> None:
+        """Call the admin site what it is, "Newsroom" by default (``NEWSROOM_ADMIN_TITLE``)."""
+        from django.contrib import admin
+
+        from . import conf
+
+        title = conf.get("ADMIN_TITLE")
+        if title:
+            admin.site.site_header = admin.site.site_title = title

@@ -137,6 +137,9 @@ DEFAULTS: dict[str, Any] = {
     # empty: leave the sites framework's Site as it is.
     "SITE_DOMAIN": "",
     "SITE_NAME": "Newsroom",
+    # The admin's header and the end of its page titles, in place of "Django
+    # administration"; empty: leave the project's admin site as it is.
+    "ADMIN_TITLE": "Newsroom",
     # How many items a listing page shows.
     "PAGE_SIZE": 20,
     # The largest archive file the importer reads, in bytes; a larger one is refused unread.

@@ -33,6 +33,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, Iterable[str]]]] = {
             "ban": ("add", "change", "view"),
             # Corrections and updates: added and retracted, never deleted.
             "itemnote": ("add", "change", "view"),
+            "frontpagepin": ALL,
         },
         "taggit": {"tag": ALL, "taggeditem": ALL},
     },
@@ -45,6 +46,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, Iterable[str]]]] = {
             "commentreport": ("view",),
             "ban": ("add", "change", "view"),
             "itemnote": ("view",),
+            "frontpagepin": ("view",),
         },
     },
     REPORTERS: {

@@ -10,6 +10,7 @@ from django.utils.text import Truncator
 
 from . import conf
 from .models import ItemNote
+from .sites import absolute_url
 
 
 def page_meta(
@@ -29,8 +30,8 @@ def page_meta(
         "title": title,
         "site_name": conf.get("SITE_NAME"),
         "description": Truncator(" ".join(strip_tags(description).split())).chars(300),
-        "canonical": request.build_absolute_uri(canonical or request.path),
-        "image": request.build_absolute_uri(image) if image else "",
+        "canonical": absolute_url(request, canonical or request.path),
+        "image": absolute_url(request, image) if image else "",
         "image_alt": image_alt,
         "kind": kind,
         "published": published,
@@ -74,7 +75,7 @@ def article_json_ld(
 ) -> dict[str, Any]:
     """NewsArticle, with the comment count, the newest comments (dicts: pk, name, time,
     text) and the corrections readers see."""
-    url = request.build_absolute_uri(article.get_absolute_url())
+    url = absolute_url(request, article.get_absolute_url())
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -93,7 +94,7 @@ def article_json_ld(
     if article.dateline:
         data["locationCreated"] = {"@type": "Place", "name": article.dateline}
     if article.image_src:
-        data["image"] = [request.build_absolute_uri(article.image_src)]
+        data["image"] = [absolute_url(request, article.image_src)]
     if comment_count:
         data["commentCount"] = comment_count
         data["comment"] = [
@@ -111,7 +112,7 @@ def article_json_ld(
 
 
 def quote_json_ld(request, quote, notes: Iterable[ItemNote] = ()) -> dict[str, Any]:
-    url = request.build_absolute_uri(quote.get_absolute_url())
+    url = absolute_url(request, quote.get_absolute_url())
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Quotation",
@@ -127,5 +128,5 @@ def quote_json_ld(request, quote, notes: Iterable[ItemNote] = ()) -> dict[str, A
     if quote.citation:
         data["citation"] = quote.citation
     if quote.image_src:
-        data["image"] = [request.build_absolute_uri(quote.image_src)]
+        data["image"] = [absolute_url(request, quote.image_src)]
     return _with_notes(data, notes)

@@ -8,20 +8,23 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
+from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps.views import index, x_robots_tag
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date
 
-from . import kinds
+from . import kinds, sites
 from .models import Publishable, Section
 
 # URLs per sitemap file: a fifth of the protocol's 50,000, so that a part of a big archive
@@ -166,6 +169,19 @@ def site_sitemaps() -> dict[str, Sitemap | type[Sitemap]]:
     }
 
 
+@x_robots_tag
+def sitemap_index(
+    request: HttpRequest, sitemaps: dict[str, Sitemap | type[Sitemap]], sitemap_url_name: str
+) -> TemplateResponse:
+    """``/sitemap.xml``: Django's sitemap index, its parts' addresses on this request's
+    host or SITE_DOMAIN (``sites.site_url``) where Django's name the sites framework's."""
+    response = index(request, sitemaps, sitemap_url_name=sitemap_url_name)
+    base = sites.site_url(request)
+    for entry in response.context_data["sitemaps"]:
+        entry.location = base + urlsplit(entry.location)._replace(scheme="", netloc="").geturl()
+    return response
+
+
 def sitemap_part(
     request: HttpRequest, sitemaps: dict[str, Sitemap | type[Sitemap]], section: str
 ) -> HttpResponse:
@@ -181,7 +197,7 @@ def sitemap_part(
         page = sitemap.paginator.page(request.GET.get("p", 1))
     except (EmptyPage, PageNotAnInteger) as exc:
         raise Http404("No such sitemap page.") from exc
-    base = f"{request.scheme}://{get_current_site(request).domain}"
+    base = sites.site_url(request)
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
@@ -244,7 +260,7 @@ def news_sitemap(request: HttpRequest) -> HttpResponse:
             rows.append((kind, row))
     rows.sort(key=lambda pair: pair[1]["published_at"], reverse=True)
     site = get_current_site(request)
-    base = f"{request.scheme}://{site.domain}"
+    base = sites.site_url(request)
     items = [
         {
             "location": base + reverse(kind.detail_view, kwargs={"slug": row["slug"]}),

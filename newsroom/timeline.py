@@ -8,7 +8,7 @@ a deep page costs what the first one does, and nothing is counted. Feeds slice i
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -112,15 +112,32 @@ class Timeline:
         merged = heapq.merge(*per_kind, reverse=newest_first)
         return [(published_at, pk, kind) for published_at, kind, pk in merged][window]
 
+    def newest_rows(self, size: int) -> list[tuple]:
+        """The newest ``size`` rows, (published_at, pk, kind), not loaded yet: a page that
+        shows several timelines loads their items together (``load_items``)."""
+        return self._rows({}, slice(0, size))
+
     def _load(self, page: list[tuple]) -> list[Publishable]:
-        wanted: dict[str, list[int]] = {}
-        for _published_at, pk, kind in page:
-            wanted.setdefault(kind, []).append(pk)
-        found = {
-            kind: self.sources[kind].model.objects.for_listing().in_bulk(pks)
-            for kind, pks in wanted.items()
-        }
+        found = load_items(by_kind((kind, pk) for _published_at, pk, kind in page))
         return [found[kind][pk] for _published_at, pk, kind in page]
+
+
+def by_kind(keys: Iterable[tuple[str, int]]) -> dict[str, list[int]]:
+    """(kind, pk) pairs as the pks of each kind."""
+    wanted: dict[str, list[int]] = {}
+    for kind, pk in keys:
+        wanted.setdefault(kind, []).append(pk)
+    return wanted
+
+
+def load_items(wanted: dict[str, list[int]], published: bool = False) -> dict[str, dict]:
+    """The items of each kind by pk, with what a listing shows (``for_listing``): two
+    queries per kind asked for. ``published``: only those readers may see now."""
+    found = {}
+    for kind, pks in wanted.items():
+        items = kinds.get(kind).model.objects.for_listing()
+        found[kind] = (items.published() if published else items).in_bulk(pks)
+    return found
 
 
 def _before(position: Position, kind: str) -> Q:

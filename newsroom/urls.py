@@ -1,9 +1,8 @@
-from django.contrib.sitemaps.views import index
 from django.urls import path
 
 from . import feeds, views
 from .pagecache import cache_public_page
-from .sitemaps import news_sitemap, site_sitemaps, sitemap_part
+from .sitemaps import news_sitemap, site_sitemaps, sitemap_index, sitemap_part
 
 app_name = "newsroom"
 
@@ -28,6 +27,7 @@ urlpatterns = [
     path("sections/<slug:slug>/", views.section_page, name="section"),
     path("tags/<slug:slug>/", views.tag_page, name="tag"),
     path("authors/<slug:slug>/", views.author_page, name="author"),
+    path("archive/", views.archive_index, name="archive_index"),
     path("archive/<int:year>/<int:month>/", views.archive_page, name="archive"),
     path("search/", views.search_page, name="search"),
     path("feeds/rss/", cached(feeds.LatestFeed()), name="feed_rss"),
@@ -40,6 +40,10 @@ urlpatterns = [
     ),
     path("feeds/tags/<slug:slug>/rss/", cached(feeds.TagFeed()), name="feed_tag_rss"),
     path("feeds/tags/<slug:slug>/atom/", cached(feeds.TagAtomFeed()), name="feed_tag_atom"),
+    path("feeds/authors/<slug:slug>/rss/", cached(feeds.AuthorFeed()), name="feed_author_rss"),
+    path(
+        "feeds/authors/<slug:slug>/atom/", cached(feeds.AuthorAtomFeed()), name="feed_author_atom"
+    ),
     path("robots.txt", views.robots_txt, name="robots"),
 ]
 
@@ -49,7 +53,7 @@ _sitemaps = {"sitemaps": site_sitemaps()}
 sitemap_urlpatterns = [
     path(
         "sitemap.xml",
-        cached(index),
+        cached(sitemap_index),
         {**_sitemaps, "sitemap_url_name": "sitemap_section"},
         name="sitemap",
     ),

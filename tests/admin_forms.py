@@ -12,6 +12,8 @@ from django.utils import timezone
 
 # The corrections and updates inline's formset prefix, on every kind's change form.
 NOTES = "newsroom-itemnote-content_type-object_id"
+# The front page pin inline's, on the same forms (for those who may pin).
+PINS = "newsroom-frontpagepin-content_type-object_id"
 
 
 def _fields(form, data: dict[str, Any]) -> None:

@@ -392,8 +392,9 @@ def test_the_article_and_its_metadata_are_rendered_once_per_change(
 def test_a_staff_preview_is_never_kept(admin_client, make_article, django_assert_num_queries):
     draft = make_article(title="Draft", status=Article.Status.DRAFT, published_at=None)
     admin_client.get(draft.get_absolute_url())
-    # Session, user, article, bylines, tags; the comment list has its own cache entry.
-    with django_assert_num_queries(5):
+    # Session, user, article, bylines, tags, the section menu; the comment list has its own
+    # cache entry.
+    with django_assert_num_queries(6):
         response = admin_client.get(draft.get_absolute_url())
     assert "Preview: this is a draft" in response.content.decode()
 

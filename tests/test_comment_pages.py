@@ -143,8 +143,8 @@ def test_the_query_count_does_not_grow_with_the_thread(
     settings.NEWSROOM_PAGE_CACHE_SECONDS = 0  # every request renders its page
     thread(article, count, reply_every=2)
     # the article with its section, tags, bylines; the comment page: its counts, its top
-    # level, their replies, the replies' replies (none), the pings
-    with django_assert_num_queries(8):
+    # level, their replies, the replies' replies (none), the pings; the section menu
+    with django_assert_num_queries(9):
         get(client, f"{article.get_absolute_url()}?comments=1&order=newest")
 
 
@@ -338,8 +338,8 @@ def test_one_comment_with_many_replies_keeps_the_page_bounded(
     top = thread(article, 2, reply_every=100)[0]
     replies(top, count)
     # the article with its section, tags, bylines; the comment page: its counts, its top
-    # level, the first replies, their replies (none), the pings
-    with django_assert_num_queries(8):
+    # level, the first replies, their replies (none), the pings; the section menu
+    with django_assert_num_queries(9):
         html = get(client, article.get_absolute_url())
     assert len(answers(html)) == 10
 

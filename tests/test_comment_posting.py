@@ -314,8 +314,8 @@ def test_article_page_query_count_does_not_grow_with_comments(
         if n % 10 == 0:
             make_comment(article, status=Comment.Status.APPROVED, parent=parent)
     # the article (with section), its tags, its bylines; the comment page: its counts, its
-    # top level, their replies, the replies' replies (none), the pings
-    with django_assert_num_queries(8):
+    # top level, their replies, the replies' replies (none), the pings; the section menu
+    with django_assert_num_queries(9):
         response = client.get(article.get_absolute_url())
     assert response.status_code == 200
 

@@ -67,6 +67,12 @@ def test_every_kind_of_page_shows_something(demo_site):
         quote.get_absolute_url(): "Nurses, bakers and cleaners",
         article.get_absolute_url(): "Discussion policy",
     }
+    front = reader.get("/").content.decode()
+    # The pinned lead story first, the sections in the header's menu.
+    assert front.index("Harbour warehouses to become 400 homes") < front.index(
+        "Brass band festival returns"
+    )
+    assert 'href="/sections/culture/"' in front
     for url, text in pages.items():
         response = reader.get(url)
         assert response.status_code == 200, url

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
 from django.test import Client
@@ -30,6 +31,7 @@ from newsroom.models import (
     Ban,
     Comment,
     CommentStatusChange,
+    FrontPagePin,
     ItemNote,
     Revision,
     Section,
@@ -70,6 +72,8 @@ REFUSED_FOR_EVERYONE = {
     ("newsroom.commentstatuschange", "add"),
     ("newsroom.commentstatuschange", "change"),
     ("newsroom.commentstatuschange", "delete"),
+    # A pin is made on its item's own change form.
+    ("newsroom.frontpagepin", "add"),
 }
 # Pages a ModelAdmin adds to the standard five: URL name -> (model, permission needed).
 EXTRA_PAGES = {
@@ -221,6 +225,9 @@ def objects(request, make_article, make_quote, make_comment, django_user_model):
         "newsroom.comment": comment,
         "newsroom.ban": the_ban,
         "newsroom.commentstatuschange": comment.status_changes.get(),
+        "newsroom.frontpagepin": FrontPagePin.objects.create(
+            content_type=ContentType.objects.get_for_model(Article), object_id=article.pk
+        ),
         "quickquotes.quickquote": make_quote(
             status=QuickQuote.Status.DRAFT, published_at=None, created_by=owner
         ),

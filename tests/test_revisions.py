@@ -19,7 +19,7 @@ from newsroom import revisions
 from newsroom.models import Article, Author, Revision, RevisionsKept, Section
 from newsroom.revisions.compare import WORD_DIFF_LIMIT, word_diff
 from quickquotes.models import QuickQuote
-from tests.admin_forms import NOTES
+from tests.admin_forms import NOTES, PINS
 from tests.xss_vectors import VECTORS
 
 pytestmark = pytest.mark.django_db
@@ -103,6 +103,9 @@ def form_data(article: Article, **changes) -> dict:
         f"{NOTES}-INITIAL_FORMS": 0,
         f"{NOTES}-MIN_NUM_FORMS": 0,
         f"{NOTES}-MAX_NUM_FORMS": 1000,
+        # The front page pin inline, with no pin.
+        f"{PINS}-TOTAL_FORMS": 0,
+        f"{PINS}-INITIAL_FORMS": 0,
     }
     data.update(changes)
     return data
@@ -161,6 +164,8 @@ def test_adding_an_item_in_the_admin_records_its_first_revision(editor_client, e
             "_save": "Save",
             f"{NOTES}-TOTAL_FORMS": 0,
             f"{NOTES}-INITIAL_FORMS": 0,
+            f"{PINS}-TOTAL_FORMS": 0,
+            f"{PINS}-INITIAL_FORMS": 0,
         },
     )
     assert response.status_code == 302

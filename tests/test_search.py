@@ -120,8 +120,8 @@ def test_a_search_page_takes_the_same_queries_however_many_match(
         for n in range(matching)
     )
     # each kind's newest matches (which also count them) and their ranks (2 + 2); each
-    # kind's items on the page with their snippets, and their bylines
-    with django_assert_num_queries(8):
+    # kind's items on the page with their snippets, and their bylines; the section menu
+    with django_assert_num_queries(9):
         assert len(found(client, "lighthouse")) == min(matching + 1, 20)
 
 

@@ -5,6 +5,6 @@ Importing the modules registers their screens when Django's autodiscovery import
 
 from __future__ import annotations
 
-from . import moderation, publishing, redaction, shared
+from . import frontpage, moderation, publishing, redaction, shared
 
-__all__ = ["moderation", "publishing", "redaction", "shared"]
+__all__ = ["frontpage", "moderation", "publishing", "redaction", "shared"]

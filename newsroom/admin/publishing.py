@@ -35,6 +35,7 @@ from . import counting
 from .concurrency import ConcurrentEditsForm, who
 from .counting import BoundedCount, BoundedPaginator
 from .drafts import DraftChangesForm, DraftChangesMixin, UnpublishedChangesFilter
+from .frontpage import FrontPagePinInline
 from .notes import ItemNoteInline, save_notes
 from .presence import PresenceMixin
 from .review import ReviewMixin
@@ -49,7 +50,8 @@ Fieldsets = list[tuple[str | None, dict[str, Any]]]
 
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug"]
+    list_display = ["name", "slug", "in_menu", "menu_order"]
+    list_editable = ["in_menu", "menu_order"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
 
@@ -196,7 +198,7 @@ class PublishableAdmin(
     autocomplete_fields = ["section", "authors"]
     readonly_fields = ["created_at", "updated_at", "source_path", "source_hash", "source_extra"]
     actions = ["publish", "unpublish"]
-    inlines = [ItemNoteInline]
+    inlines = [ItemNoteInline, FrontPagePinInline]
     save_on_top = True
     # Never COUNT(*) the whole table: counts stop at NEWSROOM_ADMIN_EXACT_COUNT_LIMIT.
     paginator = BoundedPaginator

@@ -23,6 +23,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .. import sites
 from ..models import Publishable, ReviewStep, Revision
 from ..reviewing import decisions
 
@@ -92,7 +93,7 @@ class ReviewMixin:
         if SUBMIT not in request.POST:
             return
         try:
-            decisions.submit(obj, request.user)
+            decisions.submit(obj, request.user, site_url=sites.site_url(request))
         except decisions.ReviewRefused as refused:
             self.message_user(request, str(refused), messages.ERROR)
             return

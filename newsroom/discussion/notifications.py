@@ -7,20 +7,18 @@ from __future__ import annotations
 
 import logging
 
-from django.contrib.sites.shortcuts import get_current_site
 from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils.text import Truncator
 
-from .. import conf
+from .. import conf, sites
 
 logger = logging.getLogger(__name__)
 
 
 def _site_url(site_url: str | None) -> str:
-    if site_url is None:
-        site_url = f"https://{get_current_site(None).domain}"
-    return site_url.rstrip("/")
+    """The scheme and host the queuing request handed over, else the site's own."""
+    return (sites.site_url() if site_url is None else site_url).rstrip("/")
 
 
 def _one_line(text: str, length: int = 80) -> str:

@@ -1,5 +1,5 @@
 """The Newsroom data model, one module per concern: publishing, corrections and updates
-(notes), review steps, revisions, discussion, the page cache.
+(notes), the front page's pins, review steps, revisions, discussion, the page cache.
 
 Every model is imported here, so Django finds them and ``from newsroom.models import X`` works.
 """
@@ -18,6 +18,7 @@ from .discussion import (
     DeletionRefused,
     ReadingPosition,
 )
+from .frontpage import FrontPagePin, FrontPagePinQuerySet
 from .notes import ItemNote, ItemNoteQuerySet
 from .publishing import Article, Author, Publishable, PublishableQuerySet, Section
 from .reports import (
@@ -44,6 +45,8 @@ __all__ = [
     "ConfirmedAddress",
     "ConfirmedAddressQuerySet",
     "DeletionRefused",
+    "FrontPagePin",
+    "FrontPagePinQuerySet",
     "ItemNote",
     "ItemNoteQuerySet",
     "Publishable",

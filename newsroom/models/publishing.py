@@ -29,6 +29,16 @@ class Section(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
+    in_menu = models.BooleanField(
+        _("in the menu"),
+        default=False,
+        help_text=_(
+            "Listed in every page's section menu and on the front page, with its latest items."
+        ),
+    )
+    menu_order = models.PositiveSmallIntegerField(
+        _("menu order"), default=0, help_text=_("Lower numbers come first in the menu.")
+    )
 
     class Meta:
         verbose_name = _("section")

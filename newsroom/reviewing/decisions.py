@@ -32,8 +32,13 @@ def _log(item: Publishable, action: str, user: AbstractBaseUser | None, comment:
     )
 
 
-def submit(item: Publishable, user: AbstractBaseUser | None) -> ReviewStep:
-    """Put a draft in the editors' review list and queue their email (once committed)."""
+def submit(
+    item: Publishable, user: AbstractBaseUser | None, site_url: str | None = None
+) -> ReviewStep:
+    """Put a draft in the editors' review list and queue their email (once committed).
+
+    ``site_url`` (scheme and host, ``sites.site_url(request)``) makes the email's links:
+    the worker that sends it knows no request."""
     from .notifications import email_editors_on_commit
 
     if item.status != Publishable.Status.DRAFT:
@@ -42,7 +47,7 @@ def submit(item: Publishable, user: AbstractBaseUser | None) -> ReviewStep:
         item.submitted_at = timezone.now()
         item.save(update_fields=["submitted_at"])
         _log(item, ReviewStep.Action.SUBMITTED, user)
-    email_editors_on_commit(item)
+    email_editors_on_commit(item, site_url=site_url)
     return ReviewStep.objects.for_item(item).first()
 
 

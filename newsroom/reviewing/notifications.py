@@ -6,13 +6,12 @@ from __future__ import annotations
 import logging
 
 from django.apps import apps
-from django.contrib.sites.shortcuts import get_current_site
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
 from django_tasks import task
 
-from .. import conf
+from .. import conf, sites
 from ..discussion.notifications import _one_line
 
 logger = logging.getLogger(__name__)
@@ -26,7 +25,7 @@ def editor_email(item, *, site_url: str | None = None) -> EmailMessage | None:
     if not recipients:
         return None
     if site_url is None:
-        site_url = f"https://{get_current_site(None).domain}"
+        site_url = sites.site_url()
     meta = item._meta
     review_url = site_url.rstrip("/") + reverse(f"admin:{meta.app_label}_{meta.model_name}_review")
     change_url = site_url.rstrip("/") + reverse(

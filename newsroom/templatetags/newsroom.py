@@ -1,10 +1,12 @@
-"""Template helpers for the reader pages: structured data and cache-safe CSRF tokens."""
+"""Template helpers for the reader pages: structured data, cache-safe CSRF tokens and the
+section menu."""
 
 from __future__ import annotations
 
 import json
 
 from django import template
+from django.db import DatabaseError
 from django.template.defaulttags import CsrfTokenNode
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -34,3 +36,18 @@ def page_csrf_token(context: template.Context) -> str:
             marks.mark(CSRF),
         )
     return CsrfTokenNode().render(context)
+
+
+@register.inclusion_tag("newsroom/includes/section_menu.html", takes_context=True)
+def section_menu(context: template.Context) -> dict:
+    """The header's section menu: the view's ``menu`` if it read it already, else one
+    query. An error page shown while the database is unreachable goes without."""
+    from ..frontpage import menu_sections
+
+    sections = context.get("menu")
+    if sections is None:
+        try:
+            sections = menu_sections()
+        except DatabaseError:
+            sections = []
+    return {"sections": sections}

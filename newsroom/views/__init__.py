@@ -8,6 +8,7 @@ from .articles import article_detail, render_article
 from .commenters import confirm_address, unsubscribe
 from .comments import comment_permalink, post_comment
 from .listings import (
+    archive_index,
     archive_page,
     author_page,
     home,
@@ -21,6 +22,7 @@ from .listings import (
 from .reports import report as report_comment
 
 __all__ = [
+    "archive_index",
     "archive_page",
     "article_detail",
     "author_page",

@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 from django.utils.safestring import mark_safe
 
-from .. import conf, corrections, seo
+from .. import conf, corrections, frontpage, seo
 from ..discussion.forms import FORM_PLACEHOLDER, CommentForm
 from ..discussion.policy import get_policy
 from ..models import Article, Comment
@@ -305,8 +305,8 @@ def render_article(
 def _article_fragments(
     request: HttpRequest, article: Article, context: dict, fragments: Fragments, preview: bool
 ) -> dict:
-    """The article itself, its corrections and updates, and its metadata (the <head>,
-    structured data included).
+    """The article itself, its corrections and updates, its metadata (the <head>,
+    structured data included) and the section menu.
 
     They are the same for every reader of this address, so they are rendered once per
     change of the content or the comments and kept in the cache; a staff preview is
@@ -331,6 +331,8 @@ def _article_fragments(
             ("article_html", "newsroom/includes/article_body.html"),
         ]
     }
+    # The header's section menu, kept with them: a page from kept parts makes no query.
+    parts["menu"] = frontpage.menu_sections()
     if not preview:
         fragments.keep("article", parts)
     return parts

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from .. import conf
+from .. import conf, sites
 from ..discussion import confirmation, posting
 from ..discussion.forms import CommentForm
 from ..discussion.policy import get_policy
@@ -89,7 +89,7 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
         comment.user = request.user
     submission = posting.submit(
         comment,
-        site_url=request.build_absolute_uri("/"),
+        site_url=sites.site_url(request),
         form_token=form.cleaned_data["token"],
         wants_replies=form.cleaned_data["wants_replies"],
     )

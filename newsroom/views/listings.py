@@ -1,14 +1,14 @@
-"""Reader listings: the front page, sections, tags, authors, the monthly archive and
-search, with robots.txt and the error page. Which items they show is the QuerySets' call.
+"""Reader listings: the front page, sections, tags, authors, the archive (its index and its
+months) and search, with robots.txt and the error page. Which items they show is the
+QuerySets' call.
 """
 
 from __future__ import annotations
 
-import calendar
 import logging
 import sys
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import InterfaceError, OperationalError
@@ -16,12 +16,12 @@ from django.db.models import Min, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from taggit.models import Tag
 
-from .. import conf, kinds, search, seo
-from ..models import Author, Publishable, Section
+from .. import archive, conf, frontpage, kinds, search, seo, sites
+from ..models import Author, FrontPagePin, Publishable, Section
 from ..pagecache import cache_public_page
 from ..timeline import Position, Timeline
 
@@ -114,12 +114,15 @@ def render_listing(
     request: HttpRequest,
     *,
     title: str,
-    timeline: Timeline,
+    timeline: Timeline | None = None,
+    page: ListingPage | None = None,
     description: str = "",
     feeds: dict | None = None,
     extra: dict | None = None,
+    template: str = "newsroom/listing.html",
 ) -> HttpResponse:
-    page = page_of(request, timeline)
+    """A page of ``timeline`` (or the ``page`` of it already read) in ``template``."""
+    page = page or page_of(request, timeline)
     canonical = request.path + page.query
     context = {
         "title": title,
@@ -130,21 +133,29 @@ def render_listing(
         "meta": seo.page_meta(request, title=title, description=description, canonical=canonical),
         **(extra or {}),
     }
-    return render(request, "newsroom/listing.html", context)
+    return render(request, template, context)
 
 
-@cached_listing
+def next_front_page_change() -> datetime | None:
+    """When the front page must be rebuilt: an item appears or expires, or a pin expires."""
+    moments = (next_visibility_change(), FrontPagePin.objects.next_expiry())
+    return min((moment for moment in moments if moment is not None), default=None)
+
+
+@cache_public_page(expires=next_front_page_change, query=("before", "after"))
 def home(request: HttpRequest) -> HttpResponse:
-    breaking = []
-    if "before" not in request.GET and "after" not in request.GET:
-        breaking = Timeline.of(lambda model: model.objects.breaking())[:5]
-    return render_listing(
-        request,
-        title=_("Latest news"),
-        timeline=Timeline.published(),
-        feeds=_feeds("rss", "atom"),
-        extra={"breaking": breaking, "is_home": True},
-    )
+    """The front page as editors arrange it (``newsroom.frontpage``) above the latest items;
+    its older pages list the items alone."""
+    page = page_of(request, Timeline.published())
+    options = {"title": _("Latest news"), "page": page, "feeds": _feeds("rss", "atom")}
+    if page.query:
+        return render_listing(request, **options)
+    sections = frontpage.menu_sections()
+    front = frontpage.build(sections, page.items)
+    shown = front.shown()
+    latest = [item for item in page.items if (item._meta.model_name, item.pk) not in shown]
+    extra = {"front": front, "breaking": front.breaking, "latest": latest, "menu": sections}
+    return render_listing(request, **options, extra=extra, template="newsroom/front_page.html")
 
 
 def _feeds(rss: str, atom: str, **kwargs) -> dict[str, str]:
@@ -185,21 +196,34 @@ def author_page(request: HttpRequest, slug: str) -> HttpResponse:
         title=author.name,
         description=author.bio,
         timeline=Timeline.published(authors=author),
+        feeds=_feeds("author_rss", "author_atom", slug=slug),
         extra={"author": author},
     )
 
 
 @cached_listing
+def archive_index(request: HttpRequest) -> HttpResponse:
+    context = {
+        "years": archive.years(),
+        "feeds": _feeds("rss", "atom"),
+        "meta": seo.page_meta(request, title=_("Archive"), canonical=request.path),
+    }
+    return render(request, "newsroom/archive.html", context)
+
+
+@cached_listing
 def archive_page(request: HttpRequest, year: int, month: int) -> HttpResponse:
-    if not 1 <= month <= 12 or not 1900 <= year <= 9999:
+    if not 1 <= month <= 12 or not 1900 <= year <= 9998:
         raise Http404(_("There is no such month."))
-    first = timezone.make_aware(timezone.datetime(year, month, 1))
-    last_day = calendar.monthrange(year, month)[1]
-    after = first + timezone.timedelta(days=last_day)
+    shown = archive.Month(year, month)
+    earlier, later = archive.neighbours(shown)
     return render_listing(
         request,
-        title=date(year, month, 1).strftime("%B %Y"),
-        timeline=Timeline.published(published_at__gte=first, published_at__lt=after),
+        title=formats.date_format(shown.first_day, "YEAR_MONTH_FORMAT"),
+        timeline=Timeline.published(
+            published_at__gte=shown.start(), published_at__lt=shown.following().start()
+        ),
+        extra={"month": shown, "earlier": earlier, "later": later},
     )
 
 
@@ -230,8 +254,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 def robots_txt(request: HttpRequest) -> HttpResponse:
-    index = request.build_absolute_uri(reverse("sitemap"))
-    news = request.build_absolute_uri(reverse("sitemap_news"))
+    index = sites.absolute_url(request, reverse("sitemap"))
+    news = sites.absolute_url(request, reverse("sitemap_news"))
     lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /search/"]
     lines += [f"Sitemap: {index}", f"Sitemap: {news}"]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

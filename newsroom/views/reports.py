@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from .. import sites
 from ..discussion import posting
 from ..discussion.forms import ReportForm
 from ..discussion.reports import report_comment
@@ -67,7 +68,7 @@ def report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             client=fingerprint or f"session:{request.session.session_key}",
             reason=form.cleaned_data["reason"],
             text=form.cleaned_data["text"],
-            site_url=request.build_absolute_uri("/"),
+            site_url=sites.site_url(request),
         )
     if outcome is None or outcome.duplicate:
         messages.info(request, _("You have already reported this comment."))

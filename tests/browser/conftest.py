@@ -74,15 +74,16 @@ def staff_roles(transactional_db):
 
 @pytest.fixture
 def new_page(browser):
-    """Open pages in fresh browser contexts (separate cookies), closed after the test.
+    """Open pages in fresh browser contexts (separate cookies), closed after the test;
+    ``new_page(viewport={"width": 390, "height": 844})`` opens one at that size.
 
     Any JavaScript dialog fails the test: no page of ours opens one.
     """
     contexts = []
     dialogs: list[str] = []
 
-    def open_page():
-        context = browser.new_context()
+    def open_page(viewport: dict | None = None):
+        context = browser.new_context(**({"viewport": viewport} if viewport else {}))
         contexts.append(context)
         page = context.new_page()
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))

@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from playwright.sync_api import Response
 
-from newsroom.models import Article, Author, Comment
+from newsroom.models import Article, Author, Comment, FrontPagePin
 from quickquotes.models import QuickQuote
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -29,9 +31,15 @@ STOPS = [
     "tag page",
     "search",
     "quick quote",
+    "archive",
+    "archive month",
+    "author page",
     "not found",
 ]
 FAILING_IMPACTS = {"serious", "critical"}
+# Every check runs at a desktop's width and a phone's.
+VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+SCREENSHOTS = Path(__file__).parent / "screenshots"  # ignored by git: for people to look at
 
 
 @dataclass
@@ -53,7 +61,11 @@ def site(live_server, settings, section, make_article, make_quote, make_comment)
     settings.NEWSROOM_COMMENT_MIN_SECONDS = 0  # the walk replies faster than people type
     now = timezone.now()
     authors = [
-        Author.objects.create(name="Ani Petrosyan", slug="ani-petrosyan"),
+        Author.objects.create(
+            name="Ani Petrosyan",
+            slug="ani-petrosyan",
+            bio="Ani covers the border talks.\n\nShe reported from city hall before that.",
+        ),
         Author.objects.create(name="Karen Grigoryan", slug="karen-grigoryan"),
     ]
     article = make_article(
@@ -77,6 +89,10 @@ def site(live_server, settings, section, make_article, make_quote, make_comment)
     )
     article.authors.set(authors)
     article.tags.add("Border talks", "Diplomacy")
+    # The editors' lead story; the breaking item, newer, would lead without the pin.
+    FrontPagePin.objects.create(
+        content_type=ContentType.objects.get_for_model(Article), object_id=article.pk
+    )
     first = make_comment(
         article,
         author_name="Lilit",
@@ -140,9 +156,15 @@ def walk(page, site: Site) -> Iterator[tuple[str, Response]]:
     assert "breaking" in first_in_main.get_attribute("class")
     assert site.breaking.title in first_in_main.inner_text()
     assert page.locator("main h1").inner_text() == "Latest news"
+    assert page.locator(".lead-story__title").inner_text() == article.title
+    assert page.locator(".lead-story img").get_attribute("alt") == article.featured_image_alt
+    menu = page.locator(".section-nav a")
+    assert menu.all_inner_texts() == [article.section.name]
+    section_block = page.locator(".front-block", has_text=article.section.name)
+    assert site.quote.title in section_block.inner_text()
     yield "front page", response
 
-    response = follow(page, page.locator(".summary__title a", has_text=article.title).click)
+    response = follow(page, page.locator(".lead-story__title a").click)
     assert response.url == site.url + article.get_absolute_url()
     assert page.locator("main h1").inner_text() == article.title
     byline = page.locator(".item > header .meta")
@@ -202,27 +224,61 @@ def walk(page, site: Site) -> Iterator[tuple[str, Response]]:
     assert site.quote.summary in page.locator(".item").inner_text()
     yield "quick quote", response
 
+    page.goto(site.url + "/")
+    response = follow(page, page.locator(".site-footer a", has_text="Archive").click)
+    assert response.url == site.url + "/archive/"
+    month = timezone.localtime(article.published_at)
+    months = page.locator(f"#year-{month.year} ~ .archive-months li")
+    assert months.first.inner_text().split() == [month.strftime("%B"), "3"]
+    yield "archive", response
+
+    response = follow(page, months.first.locator("a").click)
+    assert response.url == site.url + f"/archive/{month.year}/{month.month}/"
+    assert page.locator("main h1").inner_text() == month.strftime("%B %Y")
+    assert page.locator(".summary__title a").all_inner_texts() == [
+        site.breaking.title,
+        site.quote.title,
+        article.title,
+    ]
+    yield "archive month", response
+
+    author = site.authors[0]
+    byline = page.locator(".summary", has_text=article.title).locator(".meta")
+    response = follow(page, byline.get_by_role("link", name=author.name).click)
+    assert response.url == site.url + f"/authors/{author.slug}/"
+    assert page.locator("main h1").inner_text() == author.name
+    assert author.bio.split("\n")[0] in page.locator(".author-card__bio").inner_text()
+    feeds = page.locator('link[rel="alternate"]')
+    assert [feeds.nth(n).get_attribute("href") for n in range(feeds.count())] == [
+        f"/feeds/authors/{author.slug}/rss/",
+        f"/feeds/authors/{author.slug}/atom/",
+    ]
+    yield "author page", response
+
     response = page.goto(site.url + "/no-such-page/")
     assert response.status == 404
     assert page.locator("main h1").inner_text() == "Page not found"
     yield "not found", response
 
 
-def test_a_reader_walks_through_the_site(new_page, site):
-    assert [stop for stop, _response in walk(new_page(), site)] == STOPS
+@pytest.mark.parametrize("width", VIEWPORTS)
+def test_a_reader_walks_through_the_site(new_page, site, width):
+    assert [stop for stop, _response in walk(new_page(VIEWPORTS[width]), site)] == STOPS
 
 
-def test_every_page_on_the_walk_is_valid_html(new_page, site, html_validator):
+@pytest.mark.parametrize("width", VIEWPORTS)
+def test_every_page_on_the_walk_is_valid_html(new_page, site, html_validator, width):
     # What the server sent, not what the browser made of it.
-    sent = {stop: response.text() for stop, response in walk(new_page(), site)}
+    sent = {stop: response.text() for stop, response in walk(new_page(VIEWPORTS[width]), site)}
     assert list(sent) == STOPS
     problems = html_validator(sent)
     errors = [problem for found in problems.values() for problem in found]
     assert not errors, "The Nu HTML Checker found errors:\n" + "\n".join(errors)
 
 
-def test_no_page_on_the_walk_has_serious_accessibility_problems(new_page, site, axe):
-    page = new_page()
+@pytest.mark.parametrize("width", VIEWPORTS)
+def test_no_page_on_the_walk_has_serious_accessibility_problems(new_page, site, axe, width):
+    page = new_page(VIEWPORTS[width])
     failures = []
     for stop, _response in walk(page, site):
         for violation in axe(page):
@@ -237,3 +293,18 @@ def test_no_page_on_the_walk_has_serious_accessibility_problems(new_page, site, 
             else:
                 print(f"axe: {line}")
     assert not failures, "axe-core found serious or critical violations:\n" + "\n".join(failures)
+
+
+def test_the_front_page_is_photographed_at_each_width(new_page, site):
+    """Screenshots for people to look at (tests/browser/screenshots/, ignored by git)."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    for width, viewport in VIEWPORTS.items():
+        page = new_page(viewport)
+        page.goto(site.url + "/")
+        path = SCREENSHOTS / f"front-page-{width}.png"
+        path.unlink(missing_ok=True)
+        page.screenshot(path=str(path), full_page=True)
+        assert path.stat().st_size > 1000
+        # Nothing wider than the window: no sideways scrolling on a phone.
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{width}: {overflow}px wider than the window"

@@ -14,13 +14,22 @@ from typing import Any
 
 import yaml
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from newsroom import revisions
 from newsroom.discussion import decisions, reports
-from newsroom.models import Article, Author, Comment, Publishable, Revision, Section
+from newsroom.models import (
+    Article,
+    Author,
+    Comment,
+    FrontPagePin,
+    Publishable,
+    Revision,
+    Section,
+)
 from quickquotes.models import QuickQuote
 
 CONTENT = Path(__file__).resolve().parents[2] / "demo" / "content.yaml"
@@ -49,9 +58,14 @@ class Command(BaseCommand):
             sections = {
                 row["slug"]: Section.objects.get_or_create(
                     slug=row["slug"],
-                    defaults={"name": row["name"], "description": row.get("description", "")},
+                    defaults={
+                        "name": row["name"],
+                        "description": row.get("description", ""),
+                        "in_menu": True,
+                        "menu_order": order,
+                    },
                 )[0]
-                for row in content["sections"]
+                for order, row in enumerate(content["sections"], start=1)
             }
             authors = {
                 row["slug"]: Author.objects.get_or_create(
@@ -66,6 +80,8 @@ class Command(BaseCommand):
                 fields = {name: name for name in ("quote", "speaker", "citation", "summary")}
                 made += self._item(QuickQuote, row, sections, authors, now, fields)
             comments = self._comments(content.get("comments"), now)
+            if made:  # pinned once, with the items: an editor's pins are theirs after that
+                self._pin(content.get("pins", []))
         self.stdout.write(
             f"Demo content: {len(made)} items and {comments} comments added "
             f"({len(content['articles']) + len(content['quotes']) - len(made)} already there)."
@@ -99,6 +115,17 @@ class Command(BaseCommand):
         obj.tags.set([*row.get("tags", []), DEMO_TAG])
         revisions.record(obj, via=Revision.Via.IMPORT, source_path=str(CONTENT.name))
         return [obj]
+
+    def _pin(self, slugs: list[str]) -> None:
+        for position, slug in enumerate(slugs, start=1):
+            item = Article.objects.filter(slug=slug).first()
+            item = item or QuickQuote.objects.filter(slug=slug).first()
+            if item is not None:
+                FrontPagePin.objects.get_or_create(
+                    content_type=ContentType.objects.get_for_model(item),
+                    object_id=item.pk,
+                    defaults={"position": position},
+                )
 
     def _comments(self, block: dict[str, Any] | None, now) -> int:
         """The comments of the demo's commented article, once: added with the article."""
