@@ -95,10 +95,11 @@ def test_readers_report_a_comment_until_it_returns_to_the_queue(
     mod.click("input[type=submit]")
     mod.wait_for_load_state()
     assert "reported: 1" in mod.inner_text(".queue-counts").lower()
-    row = mod.locator("#result_list tbody tr")
-    assert row.count() == 1
-    assert "2 reader reports: A personal attack (1), Profanity (1)." in row.inner_text()
-    row.locator("a").first.click()
+    card = mod.locator(".queue-card")
+    assert card.count() == 1
+    assert "2 reader reports: A personal attack (1), Profanity (1)." in card.inner_text()
+    assert "Readers' reports: A personal attack (1), Profanity (1)" in card.inner_text()
+    card.locator("h3 a").click()
     mod.wait_for_load_state()
     reports = mod.locator("#reports-group")
     assert "A personal attack" in reports.inner_text()
