@@ -32,6 +32,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, Iterable[str]]]] = {
             "ban": ("add", "change", "view"),
             # Corrections and updates: added and retracted, never deleted.
             "itemnote": ("add", "change", "view"),
+            "image": ALL,
         },
         "taggit": {"tag": ALL, "taggeditem": ALL},
     },
@@ -43,12 +44,15 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, Iterable[str]]]] = {
             "commentstatuschange": ("view",),
             "ban": ("add", "change", "view"),
             "itemnote": ("view",),
+            "image": ("view",),
         },
     },
     REPORTERS: {
         "newsroom": {
             "section": ("view",),
             "author": ("view",),
+            # Reporters upload the pictures of their drafts; only editors delete.
+            "image": REPORTING,
         },
     },
 }

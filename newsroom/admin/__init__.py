@@ -5,6 +5,6 @@ Importing the modules registers their screens when Django's autodiscovery import
 
 from __future__ import annotations
 
-from . import moderation, publishing, redaction, shared
+from . import images, moderation, publishing, redaction, shared
 
-__all__ = ["moderation", "publishing", "redaction", "shared"]
+__all__ = ["images", "moderation", "publishing", "redaction", "shared"]

@@ -142,7 +142,15 @@ class PublishableAdmin(
     form = PublishableForm
     change_form_template = "admin/newsroom/publishable/change_form.html"
     formfield_overrides = URL_FIELDS
-    list_display = ["title", "section", "visibility", "published_at", "is_breaking", "updated_at"]
+    list_display = [
+        "title",
+        "section",
+        "visibility",
+        "published_at",
+        "is_breaking",
+        "updated_at",
+        "image_alt_flag",
+    ]
     list_filter = [
         VisibilityFilter,
         "status",
@@ -151,11 +159,12 @@ class PublishableAdmin(
         "published_at",
         PublicationYearFilter,
     ]
-    list_select_related = ["section"]
+    list_select_related = ["section", "featured_image"]
     # Read by search_condition: these match exactly, the text through the search index.
     search_fields = ["slug", "source_path"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["section", "authors"]
+    raw_id_fields = ["featured_image"]
     readonly_fields = ["created_at", "updated_at", "source_path", "source_hash", "source_extra"]
     actions = ["publish", "unpublish"]
     inlines = [ItemNoteInline]
@@ -183,17 +192,7 @@ class PublishableAdmin(
             ]
         },
     )
-    image_fieldset = (
-        _("Featured image"),
-        {
-            "fields": [
-                "featured_image_url",
-                "featured_image_alt",
-                "featured_image_caption",
-                "featured_image_credit",
-            ]
-        },
-    )
+    image_fieldset = (_("Featured image"), {"fields": ["featured_image"]})
     provenance_fieldset = (
         _("Provenance"),
         {
@@ -266,14 +265,19 @@ class PublishableAdmin(
                 % {"who": who(form.other_revision), "what": "; ".join(parts)},
                 messages.INFO,
             )
-        if obj.featured_image_url and not obj.featured_image_alt.strip():
+        if obj.featured_image and not obj.featured_image.alt_text.strip():
+            url = reverse("admin:newsroom_image_change", args=[obj.featured_image.pk])
             self.message_user(
                 request,
-                _(
-                    "“%(title)s” has a featured image without alt text: readers who cannot "
-                    "see it are told nothing. Describe the image in “featured image alt text”."
-                )
-                % {"title": obj.title},
+                format_html(
+                    _(
+                        "“{}” has a featured image without alt text: readers who cannot see "
+                        'it are told nothing. Describe the image in its <a href="{}">alt '
+                        "text</a> in the image library."
+                    ),
+                    obj.title,
+                    url,
+                ),
                 messages.WARNING,
             )
 
@@ -301,6 +305,14 @@ class PublishableAdmin(
         # The revision is recorded here, once the bylines and tags are saved too.
         super().save_related(request, form, formsets, change)
         revisions.record(form.instance, via=Revision.Via.FORM, user=request.user)
+
+    @admin.display(description=_("featured image"))
+    def image_alt_flag(self, obj: Publishable) -> str:
+        if obj.featured_image is None:
+            return ""
+        if obj.featured_image.alt_text.strip():
+            return gettext("Yes")
+        return format_html('<strong class="errornote">{}</strong>', gettext("No alt text"))
 
     @admin.display(description=_("visibility"), ordering="status")
     def visibility(self, obj: Publishable) -> str:

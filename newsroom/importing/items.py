@@ -15,7 +15,8 @@ from django.utils.text import slugify
 from taggit.models import Tag, TaggedItem
 
 from .. import kinds, revisions
-from ..models import Author, Publishable, Revision, Section
+from ..images import library
+from ..models import Author, Image, Publishable, Revision, Section
 from . import comments, redirects
 from .prepare import Prepared
 from .records import ParsedItem
@@ -146,6 +147,30 @@ class KnownRows:
         return list(tags.values())
 
 
+def _featured_image(item: ParsedItem) -> Image | None:
+    """The library image of the file's featured image URL, to be fetched if it is new."""
+    if not item.featured_image_url.strip():
+        return None
+    return library.to_fetch(
+        item.featured_image_url,
+        alt_text=item.featured_image_alt,
+        caption=item.featured_image_caption,
+    )
+
+
+def _with_image_texts(item: ParsedItem) -> dict[str, Any]:
+    """The provenance; a caption or alt text without an image URL (a page dump's caption
+    of a picture it did not keep) is kept there, as fields without a column are."""
+    if item.featured_image_url.strip():
+        return item.extra
+    extra = dict(item.extra)
+    if item.featured_image_caption:
+        extra["featured_image.caption"] = item.featured_image_caption
+    if item.featured_image_alt:
+        extra["featured_image.alt"] = item.featured_image_alt
+    return extra
+
+
 class ItemWriter:
     """Decides what a prepared file means for the site (new, changed, or changed by an
     editor since) and writes it. Options mirror ``import_sources``'s flags."""
@@ -271,9 +296,7 @@ class ItemWriter:
         in_section = item.section and not kinds.get(item.kind).import_sections
         obj.section = self.known.section(item.section) if in_section else None
         obj.is_breaking = item.is_breaking
-        obj.featured_image_url = item.featured_image_url[:1000]
-        obj.featured_image_alt = item.featured_image_alt[:300]
-        obj.featured_image_caption = item.featured_image_caption[:500]
+        obj.featured_image = _featured_image(item)
         date, publish_date, lastmod = map(_storable, (item.date, item.publish_date, item.lastmod))
         published_at = publish_date or date
         if published_at is None and self.undated_as is not None:
@@ -302,7 +325,7 @@ class ItemWriter:
         obj.imported_at = now
         obj.source_path = identity
         obj.source_hash = source_hash
-        obj.source_extra = item.extra
+        obj.source_extra = _with_image_texts(item)
         report.warnings.extend(kinds.for_model(type(obj)).fill_from_import(obj, item))
 
     def _bylines_and_tags(

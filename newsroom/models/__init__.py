@@ -1,5 +1,5 @@
 """The Newsroom data model, one module per concern: publishing, corrections and updates
-(notes), review steps, revisions, discussion, the page cache.
+(notes), review steps, images,, revisions, discussion, the page cache.
 
 Every model is imported here, so Django finds them and ``from newsroom.models import X`` works.
 """
@@ -17,6 +17,7 @@ from .discussion import (
     DeletionRefused,
     ReadingPosition,
 )
+from .images import Image, ImageQuerySet, Rendition
 from .notes import ItemNote, ItemNoteQuerySet
 from .publishing import Article, Author, Publishable, PublishableQuerySet, Section
 from .review import ReviewStep, ReviewStepQuerySet
@@ -32,11 +33,14 @@ __all__ = [
     "CommentStatusChange",
     "CommentStatusChangeQuerySet",
     "DeletionRefused",
+    "Image",
+    "ImageQuerySet",
     "ItemNote",
     "ItemNoteQuerySet",
     "Publishable",
     "PublishableQuerySet",
     "ReadingPosition",
+    "Rendition",
     "ReviewStep",
     "ReviewStepQuerySet",
     "Revision",

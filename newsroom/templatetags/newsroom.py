@@ -1,4 +1,4 @@
-"""Template helpers for the reader pages: structured data and cache-safe CSRF tokens."""
+"""Template helpers for the reader pages: structured data, cache-safe CSRF tokens, images."""
 
 from __future__ import annotations
 
@@ -34,3 +34,15 @@ def page_csrf_token(context: template.Context) -> str:
             marks.mark(CSRF),
         )
     return CsrfTokenNode().render(context)
+
+
+@register.simple_tag
+def picture(image, lead: bool = False, sizes: str = "") -> str:
+    """``{% picture image lead=True %}``: the image's <picture>, lazy unless it is the
+    lead image, with the renditions a prefetch read (made and stored if missing)."""
+    from ..images.markup import COLUMN_SIZES, picture_html
+
+    if image is None:
+        return ""
+    have = getattr(image, "_prefetched_objects_cache", {}).get("renditions")
+    return picture_html(image, sizes=sizes or COLUMN_SIZES, lazy=not lead, have=have)
