@@ -1,0 +1,51 @@
+"""Library images placed in a Markdown body: ``![alt text](image:42)``.
+
+Python-Markdown turns the reference into ``<img alt="alt text" src="image:42">``; before
+the HTML is sanitized, each such <img> becomes the image's <picture> (its renditions, width,
+height, and the alt text written in the body, or the library's when the body gives none).
+The result goes through the same sanitizer as the rest of the body.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from django.utils.translation import gettext as _
+
+from ..markdown_limits import MarkdownRefused
+
+SCHEME = "image:"
+# Python-Markdown writes an image as <img alt="…" src="…"> (title last, if any), with its
+# attribute values escaped, so no value holds a double quote.
+_REFERENCE = re.compile(r'<img alt="([^"]*)" src="image:(\d{1,12})"(?: title="[^"]*")? ?/?>')
+
+
+def place_images(rendered: str) -> str:
+    """``rendered`` (Python-Markdown's output) with library references as <picture>s;
+    ``MarkdownRefused`` names a reference to an image the library does not have."""
+    if SCHEME not in rendered:
+        return rendered
+    from ..models import Image
+    from .markup import picture_html
+
+    wanted = {int(pk) for _alt, pk in _REFERENCE.findall(rendered)}
+    images = Image.objects.prefetch_related("renditions").in_bulk(wanted)
+    missing = sorted(wanted - images.keys())
+    if missing:
+        raise MarkdownRefused(
+            "unknown_image",
+            _(
+                "the body places image %(numbers)s, which the image library does not have; "
+                "use the number of an image in the library (![alt text](image:NUMBER))"
+            )
+            % {"numbers": ", ".join(f"#{pk}" for pk in missing)},
+        )
+
+    def picture(match: re.Match[str]) -> str:
+        image = images[int(match.group(2))]
+        alt = html.unescape(match.group(1)) or image.alt_text
+        have = list(image.renditions.all())
+        return picture_html(image, alt=alt, have=have)
+
+    return _REFERENCE.sub(picture, rendered)
