@@ -21,8 +21,6 @@ from ..models import Image, Rendition
 from .counting import BoundedPaginator
 from .shared import URL_FIELDS, IndexedSearchMixin
 
-THUMBNAIL = "w480.webp"
-
 
 class ImageForm(forms.ModelForm):
     """An upload is verified and re-encoded while the form is cleaned: a refused file is
@@ -141,7 +139,8 @@ class ImageAdmin(IndexedSearchMixin, admin.ModelAdmin):
     show_facets = ShowFacets.NEVER
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Image]:
-        thumbnails = Rendition.objects.filter(spec=THUMBNAIL)
+        # The smallest WebP of each image: one query for the page.
+        thumbnails = Rendition.objects.filter(format="WEBP").order_by("width")
         return (
             super()
             .get_queryset(request)
@@ -179,10 +178,10 @@ class ImageAdmin(IndexedSearchMixin, admin.ModelAdmin):
     def preview(self, obj: Image) -> str:
         if not obj.pk or not obj.file:
             return "—"
-        found = renditions.ensure(obj)
-        rendition = found.get(THUMBNAIL)
-        if rendition is None:
+        webp = [r for r in renditions.ensure(obj).values() if r.format == "WEBP"]
+        if not webp:
             return "—"
+        rendition = min(webp, key=lambda r: r.width)
         return format_html(
             '<img src="{}" width="{}" height="{}" alt="{}" style="max-width:20rem;height:auto">',
             rendition.url,
