@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
+from newsroom.images.fetching import report_fetch
 from newsroom.importing.batches import BATCH_SIZE
 from newsroom.importing.files import find_source_files
 from newsroom.importing.loader import ArchiveLoader
@@ -24,6 +25,7 @@ from newsroom.importing.report import (
     RunReport,
     printable,
 )
+from newsroom.models import Image
 
 
 class Command(BaseCommand):
@@ -64,6 +66,12 @@ class Command(BaseCommand):
             metavar="N",
             help="Files committed together (each still whole or not at all); an interrupted "
             "run redoes at most the last N (default: %(default)s).",
+        )
+        parser.add_argument(
+            "--fetch-images",
+            action="store_true",
+            help="Then download the images the items use into the image library (without "
+            "it, they are recorded to be fetched later by fetch_images).",
         )
         parser.add_argument(
             "--undated-as",
@@ -128,6 +136,8 @@ class Command(BaseCommand):
         self.stdout.write(prefix + run.summary())
         if not options["dry_run"] and (run.counts[CREATED] or run.counts[UPDATED]):
             refresh_planner_statistics()
+        if options["fetch_images"] and not options["dry_run"]:
+            report_fetch(Image.objects.to_fetch().order_by("pk"), self)
         if run.failed:
             raise CommandError(f"{run.failed} of {run.total} files failed; see above.")
 
