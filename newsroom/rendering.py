@@ -146,8 +146,12 @@ def defuse_markdown(source: str) -> str:
 
 # Where lists and quotes open, after a line's indentation: ">" (with the one space after it
 # that Python-Markdown strips), or a list marker followed by blanks.
-def render_markdown(source: str) -> str:
+def render_markdown(source: str, *, library_images: bool = True) -> str:
     """Render Markdown to sanitized HTML; raise ``MarkdownRefused`` past a limit.
+
+    Library images (``![alt](image:42)``, see ``newsroom.images.references``) are placed
+    from the database; with ``library_images=False`` (where no database is at hand) they
+    are left out, and the caller renders the body again where it is.
 
     >>> render_markdown("Hello *world* <img src=x onerror=alert(1)>")
     '<p>Hello <em>world</em> <img src="x"></p>'
@@ -179,6 +183,8 @@ def render_markdown(source: str) -> str:
         ) from None
     finally:
         converter.deadline.at = math.inf
-    from .images.references import place_images
+    if library_images:
+        from .images.references import place_images
 
-    return sanitize_html(place_images(rendered))
+        rendered = place_images(rendered)
+    return sanitize_html(rendered)

@@ -171,3 +171,50 @@ def test_import_sources_fetch_images(server, db, tmp_path):
     assert Handler.hits == {"/a.jpg": 1}
     a = Article.objects.get(title="With a picture")
     assert a.featured_image.alt_text == "Delegates" and a.featured_image.file
+
+
+def test_pictures_in_bodies_are_recorded_then_brought_home(server, db, tmp_path):
+    body = (
+        f'Look: ![A chart]({server}/b.png "Chart")\n\n'
+        f"And ![gone]({server}/missing.jpg), and a [link]({server}/b.png)."
+    )
+    (tmp_path / "a.md").write_text(f"---\ntitle: Charts\ndate: 2020-01-02\n---\n{body}\n")
+    out = StringIO()
+    call_command("import_sources", str(tmp_path), stdout=out)
+    article = Article.objects.get()
+    assert article.body.strip() == body
+    urls = set(Image.objects.to_fetch().values_list("source_url", flat=True))
+    assert urls == {f"{server}/b.png", f"{server}/missing.jpg"}
+
+    call_command("import_sources", str(tmp_path), "--fetch-images", stdout=out)
+    output = out.getvalue()
+    assert "Images: 1 fetched, 0 reused, 1 failed." in output
+    assert f"failed: {server}/missing.jpg" in output and "HTTP 404" in output
+    assert "Bodies: 1 items now show pictures from the library." in output
+    article.refresh_from_db()
+    chart = Image.objects.get(source_url=f"{server}/b.png")
+    assert f"Look: ![A chart](image:{chart.pk})" in article.body
+    assert f"![gone]({server}/missing.jpg)" in article.body  # left as it was
+    assert f"[link]({server}/b.png)" in article.body  # a link is not a picture
+    assert "<picture>" in article.body_html and 'alt="A chart"' in article.body_html
+    assert f'src="{server}/missing.jpg"' in article.body_html
+    # The file has not changed: importing it again changes nothing, and is no conflict.
+    out = StringIO()
+    call_command("import_sources", str(tmp_path), stdout=out)
+    assert "1 unchanged, 0 conflict, 0 failed" in out.getvalue()
+    article.refresh_from_db()
+    assert f"![A chart](image:{chart.pk})" in article.body
+
+
+def test_an_archive_body_may_place_a_library_image(db, tmp_path):
+    image, _new = library.add(OTHER, alt_text="A square")
+    (tmp_path / "a.md").write_text(
+        f"---\ntitle: Placed\ndate: 2020-01-02\n---\n![](image:{image.pk})\n"
+    )
+    (tmp_path / "b.md").write_text("---\ntitle: Missing\ndate: 2020-01-02\n---\n![](image:99999)\n")
+    out = StringIO()
+    with pytest.raises(Exception, match="1 of 2 files failed"):
+        call_command("import_sources", str(tmp_path), stdout=out)
+    placed = Article.objects.get()
+    assert placed.title == "Placed" and 'alt="A square"' in placed.body_html
+    assert "image #99999, which the image library does not have" in out.getvalue()

@@ -15,7 +15,7 @@ from django.db import transaction
 
 from .. import conf
 from ..models import Image
-from . import library, processing, renditions
+from . import bodies, library, processing, renditions
 
 FETCHED = "fetched"
 REUSED = "reused"
@@ -148,7 +148,8 @@ def fetch(images: Iterable[Image]) -> Iterator[Outcome]:
 
 
 def report_fetch(images: Iterable[Image], command) -> dict[str, int]:
-    """Fetch ``images`` for a management command: a line per image, then the counts."""
+    """Fetch ``images`` for a management command: a line per image, then the counts; then
+    bodies that showed the fetched pictures by URL place them from the library."""
     counts = {FETCHED: 0, REUSED: 0, FAILED: 0}
     for outcome in fetch(images):
         counts[outcome.outcome] += 1
@@ -157,4 +158,7 @@ def report_fetch(images: Iterable[Image], command) -> dict[str, int]:
     command.stdout.write(
         "Images: {fetched} fetched, {reused} reused, {failed} failed.".format(**counts)
     )
+    placed = bodies.place_fetched()
+    if placed:
+        command.stdout.write(f"Bodies: {placed} items now show pictures from the library.")
     return counts

@@ -21,6 +21,15 @@ SCHEME = "image:"
 _REFERENCE = re.compile(r'<img alt="([^"]*)" src="image:(\d{1,12})"(?: title="[^"]*")? ?/?>')
 
 
+# A library reference in Markdown source, as written: ![alt text](image:42).
+_IN_SOURCE = re.compile(r"!\[[^\]\n]*\]\(\s*image:\d")
+
+
+def places_images(source: str) -> bool:
+    """Whether a Markdown body places library images (and so needs the database)."""
+    return SCHEME in source and _IN_SOURCE.search(source) is not None
+
+
 def place_images(rendered: str) -> str:
     """``rendered`` (Python-Markdown's output) with library references as <picture>s;
     ``MarkdownRefused`` names a reference to an image the library does not have."""

@@ -15,12 +15,13 @@ from django.utils.text import slugify
 from taggit.models import Tag, TaggedItem
 
 from .. import kinds, revisions
-from ..images import library
+from ..images import bodies, library
 from ..models import Author, Image, Publishable, Revision, Section
+from ..rendering import MarkdownRefused, render_markdown
 from . import comments, redirects
 from .prepare import Prepared
 from .records import ParsedItem
-from .report import CONFLICT, CREATED, UPDATED, FileReport
+from .report import CONFLICT, CREATED, FAILED, UPDATED, FileReport
 
 TAG_NAME_LIMIT = 100
 
@@ -243,7 +244,15 @@ class ItemWriter:
             report.outcome = UPDATED
 
         self._fill(obj, item, identity, pending.source_hash, report)
-        obj.save(touch=False, body_html=pending.prepared.body_html)
+        body_html = pending.prepared.body_html
+        if body_html is None:  # it places library images: rendered here, with the database
+            try:
+                body_html = render_markdown(obj.body)
+            except MarkdownRefused as refused:
+                report.outcome = FAILED  # the file's savepoint is rolled back
+                report.errors.append(refused.message(first_line=item.body_line))
+                return None
+        obj.save(touch=False, body_html=body_html)
         self._slugs_maybe_taken.add((kind.name, obj.slug))
         created = report.outcome == CREATED
         authors, tags = self._bylines_and_tags(obj, item, report, created=created)
@@ -292,6 +301,7 @@ class ItemWriter:
         obj.title = item.title[:300]
         obj.description = item.description
         obj.body = item.body
+        bodies.record(item.body)
         # A section that named the item's kind (say "quick quotes") files it nowhere.
         in_section = item.section and not kinds.get(item.kind).import_sections
         obj.section = self.known.section(item.section) if in_section else None

@@ -36,7 +36,8 @@ class Prepared:
 
     item: ParsedItem | None = None
     error: str = ""
-    body_html: str = ""
+    # None: the body places library images, rendered by the writer (it has the database).
+    body_html: str | None = ""
     # One per comment of the item: the model fields its moderation verdict sets. Equal
     # verdicts are one dict, to be read and never changed: a thread of 50,000 comments, most
     # of them approved, holds (and gets from the worker) a handful of dicts, not 50,000.
@@ -73,6 +74,7 @@ def prepare(
     """Parse a file, render its body and judge its comments (needs Django's settings)."""
     from ..discussion.decisions import rules_field
     from ..discussion.policy import Reason, Verdict
+    from ..images.references import places_images
     from ..rendering import MarkdownRefused, render_markdown
 
     try:
@@ -99,9 +101,11 @@ def prepare(
             }
         verdicts.append(distinct[key])
     try:
-        body_html = render_markdown(item.body)
+        body_html = render_markdown(item.body, library_images=False)
     except MarkdownRefused as refused:  # the file fails with the reason; the run goes on
         return Prepared(error=refused.message(first_line=item.body_line))
+    if places_images(item.body):
+        body_html = None
     return Prepared(item=item, body_html=body_html, verdicts=verdicts)
 
 
