@@ -9,9 +9,9 @@ from django.utils.safestring import SafeString
 from ..models import Image, Rendition
 from .renditions import picture
 
-# How wide an image is shown: the whole column (40rem) on a wide screen, the viewport on a
-# narrow one. The browser picks the smallest rendition at least that wide.
-COLUMN_SIZES = "(min-width: 44rem) 40rem, 100vw"
+# How wide an image is shown: the column (44rem, newsroom.css) on a wide screen, the viewport
+# less its margins on a narrow one. The browser picks the smallest rendition that wide.
+COLUMN_SIZES = "(min-width: 46rem) 44rem, calc(100vw - 2rem)"
 
 
 def picture_html(
