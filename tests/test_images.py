@@ -319,3 +319,19 @@ def test_an_image_in_use_cannot_be_deleted(make_article, stored):
     with pytest.raises(ProtectedError):
         stored.delete()
     assert Article.objects.get().featured_image == stored
+
+
+# --- revisions -----------------------------------------------------------------------
+
+
+def test_a_revision_keeps_the_featured_image_and_a_revert_brings_it_back(admin_user, stored):
+    from newsroom import revisions
+
+    article = Article.objects.create(title="T", slug="t", featured_image=stored)
+    first = revisions.record(article, via="form", user=admin_user)
+    assert first.snapshot["fields"]["featured_image"] == [stored.pk, str(stored)]
+    article.featured_image = None
+    article.save()
+    revisions.record(article, via="form", user=admin_user)
+    reverted, _new, warnings = revisions.revert(first, user=admin_user)
+    assert warnings == [] and Article.objects.get().featured_image == stored

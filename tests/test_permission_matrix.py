@@ -29,6 +29,7 @@ from newsroom.models import (
     Ban,
     Comment,
     CommentStatusChange,
+    Image,
     ItemNote,
     Revision,
     Section,
@@ -202,6 +203,7 @@ def objects(request, make_article, make_quote, make_comment, django_user_model):
         "newsroom.comment": comment,
         "newsroom.ban": the_ban,
         "newsroom.commentstatuschange": comment.status_changes.get(),
+        "newsroom.image": Image.objects.create(source_url="https://old.example/a.jpg"),
         "quickquotes.quickquote": make_quote(
             status=QuickQuote.Status.DRAFT, published_at=None, created_by=owner
         ),
