@@ -9,7 +9,7 @@ from newsroom.models import Image
 from tests import image_files as files
 
 pytestmark = pytest.mark.django_db
-DEMO = Path(__file__).resolve().parent.parent / "fixtures/images/demo-horizon.png"
+DEMO = Path(__file__).resolve().parent.parent / "config/demo/demo-horizon.png"
 
 
 def test_the_demo_picture_is_small_and_the_projects_own():
