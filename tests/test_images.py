@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image as PillowImage
 
@@ -333,5 +334,43 @@ def test_a_revision_keeps_the_featured_image_and_a_revert_brings_it_back(admin_u
     article.featured_image = None
     article.save()
     revisions.record(article, via="form", user=admin_user)
-    reverted, _new, warnings = revisions.revert(first, user=admin_user)
+    _item, _new, warnings = revisions.revert(first, user=admin_user)
     assert warnings == [] and Article.objects.get().featured_image == stored
+
+
+def test_a_file_gone_from_storage_does_not_break_the_page(client, make_article, stored):
+    article = make_article(featured_image=stored)
+    stored.renditions.all().delete()
+    stored.file.storage.delete(stored.file.name)
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    assert f'<img src="{stored.file.url}" alt="Delegates at a table"' in response.content.decode()
+
+
+def test_a_new_upload_replaces_the_file_and_its_renditions(
+    admin_client, stored, django_capture_on_commit_callbacks
+):
+    url = f"/admin/newsroom/image/{stored.pk}/change/"
+    old_file, old = stored.file.name, set(stored.renditions.values_list("file", flat=True))
+    data = change_form_data(admin_client, url)
+    data["upload"] = SimpleUploadedFile("new.png", files.picture(800, 800, "PNG"))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert admin_client.post(url, data).status_code == 302
+    stored.refresh_from_db()
+    assert stored.file.name != old_file and (stored.width, stored.height) == (800, 800)
+    assert not stored.file.storage.exists(old_file)
+    assert not old & set(stored.renditions.values_list("file", flat=True))
+
+
+def test_an_item_page_reads_its_image_and_renditions_in_one_query_more(
+    client, make_quote, stored, django_assert_num_queries
+):
+    bare = make_quote()
+    pictured = make_quote(featured_image=stored)
+    client.get(pictured.get_absolute_url())  # renditions made (once), then the cache reset
+    cache.clear()
+    with django_assert_num_queries(3):  # the quote with its section, tags, bylines
+        client.get(bare.get_absolute_url())
+    with django_assert_num_queries(4):  # and the image's renditions (the image is joined)
+        html = client.get(pictured.get_absolute_url()).content.decode()
+    assert html.count(".webp ") == 3

@@ -102,7 +102,6 @@ class ImageAdmin(IndexedSearchMixin, admin.ModelAdmin):
     list_display = ["thumbnail", "__str__", "alt_text_flag", "size", "fetch_status", "uploaded_at"]
     list_display_links = ["thumbnail", "__str__"]
     list_filter = [AltTextFilter, "fetch_status"]
-    list_select_related = ["uploaded_by"]
     readonly_fields = [
         "preview",
         "size",
@@ -210,7 +209,7 @@ class ImageAdmin(IndexedSearchMixin, admin.ModelAdmin):
             obj.fetch_error = ""
             old = obj.file.name if change else ""
             library.store(obj, form.clean_image)
-            if old:
+            if old and not library.shares_file(obj, old):
                 transaction.on_commit(lambda: obj.file.storage.delete(old))
         else:
             if not obj.file and obj.source_url:

@@ -91,6 +91,7 @@ def download(url: str) -> bytes:
     return data
 
 
+@transaction.atomic
 def _share(image: Image, source: Image) -> None:
     """Give ``image`` the file ``source`` stored: one file for one picture."""
     image.file.name = source.file.name
@@ -106,7 +107,6 @@ def _fail(image: Image, reason: str) -> None:
     image.save(update_fields=["fetch_status", "fetch_error"])
 
 
-@transaction.atomic
 def _fetch_url(url: str, images: list[Image]) -> Iterator[Outcome]:
     stored = Image.objects.filter(source_url=url).exclude(file="").order_by("pk").first()
     if stored is not None:

@@ -8,19 +8,24 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from ..models import Image
+from ..models.images import generated_name
 from . import processing, renditions
 
 
+@transaction.atomic
 def store(image: Image, clean: processing.CleanImage) -> None:
     """Give ``image`` the cleaned file (under a generated name) and its renditions."""
-    from ..models.images import generated_name
-
     name = generated_name("images", clean.extension)
     image.file.save(name, ContentFile(clean.content), save=False)
     image.width, image.height = clean.width, clean.height
     image.content_hash = clean.original_sha256
     image.save()
     renditions.remake(image)
+
+
+def shares_file(image: Image, name: str) -> bool:
+    """Whether another image uses the stored file ``name`` (fetched twice, say)."""
+    return Image.objects.filter(file=name).exclude(pk=image.pk).exists()
 
 
 def same_content(clean: processing.CleanImage) -> Image | None:

@@ -7,6 +7,7 @@ larger than the image itself: a 700-pixel image has 480- and 700-pixel rendition
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
@@ -15,6 +16,8 @@ from django.db import transaction
 from ..models import Image, Rendition
 from ..models.images import generated_name
 from . import processing
+
+logger = logging.getLogger(__name__)
 
 WIDTHS = (480, 960, 1600)
 # Formats in the order a <picture> offers them: the last is the <img> fallback.
@@ -73,8 +76,14 @@ def ensure(image: Image, have: list[Rendition] | None = None) -> dict[str, Rendi
     missing = [spec for spec in specs(image) if spec.name not in by_spec]
     if not missing:
         return by_spec
-    with image.file.open("rb") as stored:
-        source = processing.load(stored.read())
+    try:
+        with image.file.open("rb") as stored:
+            source = processing.load(stored.read())
+    except (OSError, ValueError, SyntaxError):
+        # The file is gone from storage or unreadable: the page shows the image's own URL
+        # rather than failing; the log says which.
+        logger.exception("Image #%s: cannot read %s to make its renditions.", image.pk, image.file)
+        return by_spec
     made = [_make(image, source, spec) for spec in missing]
     # Two requests may make the same rendition at once: the first row stays.
     Rendition.objects.bulk_create(made, ignore_conflicts=True)
