@@ -7,20 +7,6 @@ class Migration(migrations.Migration):
     dependencies = [("newsroom", "0022_featured_image_urls")]
 
     operations = [
-        migrations.RemoveField(
-            model_name='article',
-            name='featured_image_alt',
-        ),
-        migrations.RemoveField(
-            model_name='article',
-            name='featured_image_caption',
-        ),
-        migrations.RemoveField(
-            model_name='article',
-            name='featured_image_credit',
-        ),
-        migrations.RemoveField(
-            model_name='article',
-            name='featured_image_url',
-        ),
+        migrations.RemoveField(model_name="article", name=f"featured_image_{name}")
+        for name in ("alt", "caption", "credit", "url")
     ]
