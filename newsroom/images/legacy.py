@@ -76,3 +76,16 @@ def images_to_urls(apps, app_label: str, model_name: str) -> None:
         Item.objects.filter(pk=item.pk).update(
             source_extra=extra, **dict(zip(OLD_FIELDS, texts, strict=True))
         )
+
+
+def migration_operation(app_label: str, model_name: str):
+    """The reversible data migration of one kind's items (``RunPython``)."""
+    from django.db import migrations
+
+    def forward(apps, schema_editor):
+        urls_to_images(apps, app_label, model_name)
+
+    def backward(apps, schema_editor):
+        images_to_urls(apps, app_label, model_name)
+
+    return migrations.RunPython(forward, backward)
