@@ -248,14 +248,30 @@ def test_an_image_already_in_the_library_is_named(admin_client, stored):
     assert "already in the library" in errors and f"/admin/newsroom/image/{stored.pk}/" in errors
 
 
-def test_changing_the_focal_point_remakes_the_renditions(admin_client, stored):
+def test_changing_the_focal_point_remakes_the_crop_and_keeps_the_widths(admin_client, stored):
     url = f"/admin/newsroom/image/{stored.pk}/change/"
-    old = set(stored.renditions.values_list("file", flat=True))
+    old = dict(stored.renditions.values_list("spec", "file"))
     data = change_form_data(admin_client, url)
     data.update(focal_x="0.1", focal_y="0.2")
     assert admin_client.post(url, data).status_code == 302
-    assert not old & set(stored.renditions.values_list("file", flat=True))
-    assert stored.renditions.count() == 7
+    new = dict(stored.renditions.values_list("spec", "file"))
+    assert set(new) == set(old) and len(new) == 7
+    assert new["card.jpg"] != old["card.jpg"]
+    assert {k: v for k, v in new.items() if k != "card.jpg"} == {
+        k: v for k, v in old.items() if k != "card.jpg"
+    }
+
+
+def test_bodies_placing_an_image_follow_a_new_file_and_alt_text(admin_client, make_article, stored):
+    article = make_article(body=f"Above.\n\n![](image:{stored.pk})")
+    url = f"/admin/newsroom/image/{stored.pk}/change/"
+    data = change_form_data(admin_client, url)
+    data["alt_text"] = "The delegates, seated"
+    data["upload"] = SimpleUploadedFile("new.png", files.picture(900, 600, "PNG"))
+    assert admin_client.post(url, data).status_code == 302
+    article.refresh_from_db()
+    w480 = stored.renditions.get(spec="w480.webp").url
+    assert w480 in article.body_html and 'alt="The delegates, seated"' in article.body_html
 
 
 def test_the_library_flags_and_filters_images_without_alt_text(admin_client, stored):
@@ -374,3 +390,13 @@ def test_an_item_page_reads_its_image_and_renditions_in_one_query_more(
     with django_assert_num_queries(4):  # and the image's renditions (the image is joined)
         html = client.get(pictured.get_absolute_url()).content.decode()
     assert html.count(".webp ") == 3
+
+
+def test_alt_text_caption_and_credit_stay_text_on_the_page(client, make_article, stored):
+    hostile = '"><script>alert(1)</script><img src=x onerror=alert(2)>'
+    stored.alt_text, stored.caption, stored.credit = hostile, hostile, hostile
+    stored.save()
+    article = make_article(featured_image=stored)
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "<script>alert(1)" not in html and "onerror=alert(2)>" not in html
+    assert html.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 4  # img, caption, credit, og

@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import conf
-from ..images import library, processing, renditions
+from ..images import library, processing, references, renditions
 from ..models import Image, Rendition
 from .counting import BoundedPaginator
 from .shared import URL_FIELDS, IndexedSearchMixin
@@ -218,7 +218,9 @@ class ImageAdmin(IndexedSearchMixin, admin.ModelAdmin):
                 obj.uploaded_by = request.user
             obj.save()
             if change and obj.file and {"focal_x", "focal_y"} & set(form.changed_data):
-                renditions.remake(obj)
+                renditions.remake(obj, crops_only=True)
+        if change and (form.clean_image is not None or "alt_text" in form.changed_data):
+            references.render_again_placing(obj)
         if not obj.alt_text.strip():
             self.message_user(
                 request,

@@ -58,3 +58,23 @@ def place_images(rendered: str) -> str:
         return picture_html(image, alt=alt, have=have)
 
     return _REFERENCE.sub(picture, rendered)
+
+
+def render_again_placing(image) -> int:
+    """Render again the bodies that place ``image`` (its file or alt text changed): their
+    HTML holds its renditions' URLs and alt text. Returns how many items were rendered.
+
+    A search through the bodies' text: run when an editor replaces a picture or its alt
+    text, never for a page.
+    """
+    from .. import kinds
+
+    placing = re.compile(rf"!\[[^\]\n]*\]\(\s*{SCHEME}{image.pk}\b")
+    changed = 0
+    for kind in kinds.registered():
+        items = kind.model.objects.filter(body__contains=f"{SCHEME}{image.pk}").order_by("pk")
+        for item in items.iterator(chunk_size=500):
+            if placing.search(item.body):
+                item.save(update_fields=["body"], touch=False)
+                changed += 1
+    return changed

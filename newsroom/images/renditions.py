@@ -91,12 +91,16 @@ def ensure(image: Image, have: list[Rendition] | None = None) -> dict[str, Rendi
 
 
 @transaction.atomic
-def remake(image: Image) -> dict[str, Rendition]:
-    """Replace ``image``'s renditions (after its file or focal point changed)."""
-    old = list(Rendition.objects.filter(image=image))
-    Rendition.objects.filter(image=image).delete()
-    transaction.on_commit(lambda: [r.file.delete(save=False) for r in old])
-    return ensure(image, have=[])
+def remake(image: Image, *, crops_only: bool = False) -> dict[str, Rendition]:
+    """Replace ``image``'s renditions after its file changed, or only its crops (the
+    card) after its focal point did: the widths' URLs, which bodies' HTML holds, stay."""
+    old = Rendition.objects.filter(image=image)
+    if crops_only:
+        old = old.filter(spec__in=[spec.name for spec in specs(image) if spec.crop])
+    gone = list(old)
+    old.delete()
+    transaction.on_commit(lambda: [r.file.delete(save=False) for r in gone])
+    return ensure(image)
 
 
 @dataclass(frozen=True)
