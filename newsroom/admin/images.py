@@ -27,7 +27,7 @@ class ImageForm(forms.ModelForm):
     the upload field's error, with what to do about it."""
 
     upload = forms.FileField(
-        label=_("upload"),
+        label=_("Upload"),
         required=False,
         help_text=_("A JPEG, PNG, WebP or GIF image. It is stored re-encoded, without EXIF."),
     )
@@ -129,6 +129,8 @@ class ImageAdmin(IndexedSearchMixin, admin.ModelAdmin):
             },
         ),
     ]
+    # What the search box is for; search_condition decides what matches.
+    search_fields = ["alt_text", "caption", "credit", "source_url", "content_hash"]
     search_help_text = _(
         "An image number, an exact source URL or SHA-256 hash, or words of the alt text, "
         "caption or credit."
@@ -136,6 +138,10 @@ class ImageAdmin(IndexedSearchMixin, admin.ModelAdmin):
     paginator = BoundedPaginator
     show_full_result_count = False
     show_facets = ShowFacets.NEVER
+
+    class Media:
+        # Sizes in a stylesheet: the site's Content-Security-Policy allows no inline style.
+        css = {"all": ["newsroom/admin.css"]}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Image]:
         # The smallest WebP of each image: one query for the page.
@@ -157,13 +163,13 @@ class ImageAdmin(IndexedSearchMixin, admin.ModelAdmin):
             return Q(content_hash=term.lower())
         return Q(alt_text__icontains=term) | Q(caption__icontains=term) | Q(credit__icontains=term)
 
-    @admin.display(description=_("image"))
+    @admin.display(description=_("preview"))
     def thumbnail(self, obj: Image) -> str:
         found = getattr(obj, "thumbnails", None)
         if found:
             rendition = found[0]
             return format_html(
-                '<img src="{}" width="{}" height="{}" alt="{}" style="max-width:8rem;height:auto">',
+                '<img src="{}" width="{}" height="{}" alt="{}" class="image-thumbnail">',
                 rendition.url,
                 rendition.width,
                 rendition.height,
@@ -182,7 +188,7 @@ class ImageAdmin(IndexedSearchMixin, admin.ModelAdmin):
             return "—"
         rendition = min(webp, key=lambda r: r.width)
         return format_html(
-            '<img src="{}" width="{}" height="{}" alt="{}" style="max-width:20rem;height:auto">',
+            '<img src="{}" width="{}" height="{}" alt="{}" class="image-preview">',
             rendition.url,
             rendition.width,
             rendition.height,
@@ -193,7 +199,7 @@ class ImageAdmin(IndexedSearchMixin, admin.ModelAdmin):
     def alt_text_flag(self, obj: Image) -> str:
         if obj.alt_text.strip():
             return obj.alt_text
-        return format_html('<strong class="errornote">{}</strong>', gettext("Missing alt text"))
+        return format_html('<strong class="missing-alt">{}</strong>', gettext("Missing alt text"))
 
     @admin.display(description=_("size"))
     def size(self, obj: Image) -> str:

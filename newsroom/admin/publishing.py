@@ -174,6 +174,9 @@ class PublishableAdmin(
     show_full_result_count = False
     show_facets = ShowFacets.NEVER
 
+    class Media:
+        css = {"all": ["newsroom/admin.css"]}  # the list's "No alt text" flag, among others
+
     content_fieldset = (
         None,
         {"fields": ["title", "slug", "section", "authors", "tags", "description"]},
@@ -312,7 +315,7 @@ class PublishableAdmin(
             return ""
         if obj.featured_image.alt_text.strip():
             return gettext("Yes")
-        return format_html('<strong class="errornote">{}</strong>', gettext("No alt text"))
+        return format_html('<strong class="missing-alt">{}</strong>', gettext("No alt text"))
 
     @admin.display(description=_("visibility"), ordering="status")
     def visibility(self, obj: Publishable) -> str:
