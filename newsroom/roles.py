@@ -51,8 +51,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, Iterable[str]]]] = {
         "newsroom": {
             "section": ("view",),
             "author": ("view",),
-            # Reporters upload the pictures of their drafts; only editors delete.
-            "image": REPORTING,
+            # Reporters upload the pictures of their drafts and change their own uploads
+            # (newsroom.admin.images); a picture others use is the editors' to change.
+            "image": ("add", "view"),
         },
     },
 }

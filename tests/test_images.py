@@ -400,3 +400,25 @@ def test_alt_text_caption_and_credit_stay_text_on_the_page(client, make_article,
     html = client.get(article.get_absolute_url()).content.decode()
     assert "<script>alert(1)" not in html and "onerror=alert(2)>" not in html
     assert html.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 4  # img, caption, credit, og
+
+
+def test_reporters_upload_and_change_their_own_images_only(client, db):
+    from django.contrib.auth.models import Group, User
+
+    from newsroom.roles import REPORTERS
+
+    reporter = User.objects.create_user("rita", is_staff=True)
+    reporter.groups.add(Group.objects.get(name=REPORTERS))
+    client.force_login(reporter)
+    response = _upload(client, files.picture(300, 200), alt_text="Mine")
+    assert response.status_code == 302
+    mine = Image.objects.get(alt_text="Mine")
+    theirs, _new = library.add(files.picture(64, 48, "PNG"), alt_text="Theirs")
+    for image, editable in [(mine, True), (theirs, False)]:
+        url = f"/admin/newsroom/image/{image.pk}/change/"
+        assert client.get(url).context["has_change_permission"] is editable
+        data = change_form_data(client, url) if editable else {"alt_text": "Changed"}
+        data["alt_text"] = "Changed"
+        assert client.post(url, data).status_code == (302 if editable else 403)
+        image.refresh_from_db()
+        assert (image.alt_text == "Changed") is editable

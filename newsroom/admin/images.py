@@ -143,6 +143,17 @@ class ImageAdmin(IndexedSearchMixin, admin.ModelAdmin):
         # Sizes in a stylesheet: the site's Content-Security-Policy allows no inline style.
         css = {"all": ["newsroom/admin.css"]}
 
+    def has_change_permission(self, request: HttpRequest, obj: Image | None = None) -> bool:
+        """Editors change any image; whoever may add images (reporters) changes their own
+        uploads."""
+        if super().has_change_permission(request, obj):
+            return True
+        return (
+            obj is not None
+            and obj.uploaded_by_id == request.user.pk
+            and self.has_add_permission(request)
+        )
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Image]:
         # The smallest WebP of each image: one query for the page.
         thumbnails = Rendition.objects.filter(format="WEBP").order_by("width")
