@@ -218,3 +218,15 @@ def test_an_archive_body_may_place_a_library_image(db, tmp_path):
     placed = Article.objects.get()
     assert placed.title == "Placed" and 'alt="A square"' in placed.body_html
     assert "image #99999, which the image library does not have" in out.getvalue()
+
+
+def test_a_body_placing_an_image_before_it_was_fetched_shows_the_fetched_file(
+    server, db, make_article
+):
+    image = library.to_fetch(f"{server}/b.png", alt_text="A chart")
+    article = make_article(body=f"Chart:\n\n![](image:{image.pk})")
+    assert f'<img src="{server}/b.png" alt="A chart" loading="lazy">' in article.body_html
+    assert "1 items placing fetched images rendered again" in fetch_images()
+    article.refresh_from_db()
+    w480 = image.renditions.get(spec="w480.webp").url
+    assert w480 in article.body_html and f"{server}/b.png" not in article.body_html

@@ -237,7 +237,7 @@ class ImageAdmin(IndexedSearchMixin, admin.ModelAdmin):
             if change and obj.file and {"focal_x", "focal_y"} & set(form.changed_data):
                 renditions.remake(obj, crops_only=True)
         if change and (form.clean_image is not None or "alt_text" in form.changed_data):
-            references.render_again_placing(obj)
+            references.render_again_placing({obj.pk})
         if not obj.alt_text.strip():
             self.message_user(
                 request,

@@ -15,7 +15,7 @@ from django.db import transaction
 
 from .. import conf
 from ..models import Image
-from . import bodies, library, processing, renditions
+from . import bodies, library, processing, references, renditions
 
 FETCHED = "fetched"
 REUSED = "reused"
@@ -149,10 +149,14 @@ def fetch(images: Iterable[Image]) -> Iterator[Outcome]:
 
 def report_fetch(images: Iterable[Image], command) -> dict[str, int]:
     """Fetch ``images`` for a management command: a line per image, then the counts; then
-    bodies that showed the fetched pictures by URL place them from the library."""
+    bodies that showed the fetched pictures by URL place them from the library, and those
+    that placed them before they were fetched are rendered again."""
     counts = {FETCHED: 0, REUSED: 0, FAILED: 0}
+    stored: set[int] = set()
     for outcome in fetch(images):
         counts[outcome.outcome] += 1
+        if outcome.outcome != FAILED:
+            stored.add(outcome.image)
         style = command.style.ERROR if outcome.outcome == FAILED else command.style.SUCCESS
         command.stdout.write(style(str(outcome)))
     command.stdout.write(
@@ -161,4 +165,7 @@ def report_fetch(images: Iterable[Image], command) -> dict[str, int]:
     placed = bodies.place_fetched()
     if placed:
         command.stdout.write(f"Bodies: {placed} items now show pictures from the library.")
+    rendered = references.render_again_placing(stored)
+    if rendered:
+        command.stdout.write(f"Bodies: {rendered} items placing fetched images rendered again.")
     return counts

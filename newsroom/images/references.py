@@ -60,21 +60,27 @@ def place_images(rendered: str) -> str:
     return _REFERENCE.sub(picture, rendered)
 
 
-def render_again_placing(image) -> int:
-    """Render again the bodies that place ``image`` (its file or alt text changed): their
-    HTML holds its renditions' URLs and alt text. Returns how many items were rendered.
+# A reference in Markdown source, with its number: ![alt text](image:42).
+_NUMBER_IN_SOURCE = re.compile(r"!\[[^\]\n]*\]\(\s*image:(\d{1,12})\b")
 
-    A search through the bodies' text: run when an editor replaces a picture or its alt
-    text, never for a page.
+
+def render_again_placing(pks: set[int]) -> int:
+    """Render again the bodies that place any of the images ``pks`` (a file fetched or
+    replaced, an alt text changed): their HTML holds the renditions' URLs and the alt
+    text. Returns how many items were rendered.
+
+    A search through the bodies' text: run when images change, never for a page.
     """
     from .. import kinds
 
-    placing = re.compile(rf"!\[[^\]\n]*\]\(\s*{SCHEME}{image.pk}\b")
+    if not pks:
+        return 0
+    needle = f"{SCHEME}{next(iter(pks))}" if len(pks) == 1 else SCHEME
     changed = 0
     for kind in kinds.registered():
-        items = kind.model.objects.filter(body__contains=f"{SCHEME}{image.pk}").order_by("pk")
+        items = kind.model.objects.filter(body__contains=needle).order_by("pk")
         for item in items.iterator(chunk_size=500):
-            if placing.search(item.body):
+            if pks & {int(pk) for pk in _NUMBER_IN_SOURCE.findall(item.body)}:
                 item.save(update_fields=["body"], touch=False)
                 changed += 1
     return changed
