@@ -48,14 +48,15 @@ def _people(item) -> list[dict[str, str]]:
 def item_meta(request, item) -> dict[str, Any]:
     """The item's meta tags; its image is the 1200×630 social card (until the image is
     fetched into the library, its source URL)."""
-    image = item.featured_image
+    image, card = item.featured_image, item.image_src
     return page_meta(
         request,
         title=item.title,
         description=item.description or getattr(item, "summary", "") or item.body,
-        image=item.image_src,
+        image=card,
         image_alt=image.alt_text if image else "",
-        image_size=CARD_SIZE if image and image.is_stored else None,
+        # The size only when the card rendition is what is shown.
+        image_size=CARD_SIZE if image and card and card != image.url else None,
         kind="article",
         canonical=item.get_absolute_url(),
         published=item.published_at,

@@ -422,3 +422,10 @@ def test_reporters_upload_and_change_their_own_images_only(client, db):
         assert client.post(url, data).status_code == (302 if editable else 403)
         image.refresh_from_db()
         assert (image.alt_text == "Changed") is editable
+
+
+def test_an_image_to_be_fetched_claims_no_card_size(client, make_article):
+    image = Image.objects.create(source_url="https://old.example/a.jpg", fetch_status="pending")
+    html = client.get(make_article(featured_image=image).get_absolute_url()).content.decode()
+    assert '<meta property="og:image" content="https://old.example/a.jpg">' in html
+    assert "og:image:width" not in html
