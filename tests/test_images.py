@@ -429,3 +429,16 @@ def test_an_image_to_be_fetched_claims_no_card_size(client, make_article):
     html = client.get(make_article(featured_image=image).get_absolute_url()).content.decode()
     assert '<meta property="og:image" content="https://old.example/a.jpg">' in html
     assert "og:image:width" not in html
+
+
+def test_the_item_form_previews_its_image_and_flags_missing_alt_text(
+    admin_client, make_article, stored
+):
+    article = make_article(featured_image=stored)
+    url = f"/admin/newsroom/article/{article.pk}/change/"
+    page = admin_client.get(url).content.decode()
+    assert stored.renditions.get(spec="w480.webp").url in page
+    assert "No alt text" not in page
+    stored.alt_text = ""
+    stored.save()
+    assert "No alt text" in admin_client.get(url).content.decode()

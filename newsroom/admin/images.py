@@ -22,6 +22,23 @@ from .counting import BoundedPaginator
 from .shared import URL_FIELDS, IndexedSearchMixin
 
 
+def preview_html(image: Image | None) -> str:
+    """The image's smallest WebP rendition for an admin form, or a dash."""
+    if image is None or not image.pk or not image.file:
+        return "—"
+    webp = [r for r in renditions.ensure(image).values() if r.format == "WEBP"]
+    if not webp:
+        return "—"
+    rendition = min(webp, key=lambda r: r.width)
+    return format_html(
+        '<img src="{}" width="{}" height="{}" alt="{}" class="image-preview">',
+        rendition.url,
+        rendition.width,
+        rendition.height,
+        image.alt_text,
+    )
+
+
 class ImageForm(forms.ModelForm):
     """An upload is verified and re-encoded while the form is cleaned: a refused file is
     the upload field's error, with what to do about it."""
@@ -192,19 +209,7 @@ class ImageAdmin(IndexedSearchMixin, admin.ModelAdmin):
 
     @admin.display(description=_("preview"))
     def preview(self, obj: Image) -> str:
-        if not obj.pk or not obj.file:
-            return "—"
-        webp = [r for r in renditions.ensure(obj).values() if r.format == "WEBP"]
-        if not webp:
-            return "—"
-        rendition = min(webp, key=lambda r: r.width)
-        return format_html(
-            '<img src="{}" width="{}" height="{}" alt="{}" class="image-preview">',
-            rendition.url,
-            rendition.width,
-            rendition.height,
-            obj.alt_text,
-        )
+        return preview_html(obj)
 
     @admin.display(description=_("alt text"), ordering="alt_text")
     def alt_text_flag(self, obj: Image) -> str:

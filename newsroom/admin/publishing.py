@@ -31,6 +31,7 @@ from ..models import Article, Author, Comment, ItemNote, Publishable, Revision, 
 from . import counting
 from .concurrency import ConcurrentEditsForm, who
 from .counting import BoundedPaginator
+from .images import preview_html
 from .notes import ItemNoteInline, save_notes
 from .presence import PresenceMixin
 from .review import ReviewMixin
@@ -165,7 +166,14 @@ class PublishableAdmin(
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["section", "authors"]
     raw_id_fields = ["featured_image"]
-    readonly_fields = ["created_at", "updated_at", "source_path", "source_hash", "source_extra"]
+    readonly_fields = [
+        "created_at",
+        "updated_at",
+        "source_path",
+        "source_hash",
+        "source_extra",
+        "featured_image_preview",
+    ]
     actions = ["publish", "unpublish"]
     inlines = [ItemNoteInline]
     save_on_top = True
@@ -195,7 +203,10 @@ class PublishableAdmin(
             ]
         },
     )
-    image_fieldset = (_("Featured image"), {"fields": ["featured_image"]})
+    image_fieldset = (
+        _("Featured image"),
+        {"fields": ["featured_image", "featured_image_preview"]},
+    )
     provenance_fieldset = (
         _("Provenance"),
         {
@@ -308,6 +319,14 @@ class PublishableAdmin(
         # The revision is recorded here, once the bylines and tags are saved too.
         super().save_related(request, form, formsets, change)
         revisions.record(form.instance, via=Revision.Via.FORM, user=request.user)
+
+    @admin.display(description=_("preview"))
+    def featured_image_preview(self, obj: Publishable) -> str:
+        image = obj.featured_image if obj.pk else None
+        if image is None or image.alt_text.strip():
+            return preview_html(image)
+        flag = format_html('<strong class="missing-alt">{}</strong>', gettext("No alt text"))
+        return format_html("{}<br>{}", preview_html(image), flag)
 
     @admin.display(description=_("featured image"))
     def image_alt_flag(self, obj: Publishable) -> str:
