@@ -40,6 +40,7 @@ run: $(STAMP)
 	$(BIN)/python manage.py import_sources fixtures/ --undated-as 2014-08-08
 	$(BIN)/python manage.py demo_accounts
 	$(BIN)/python manage.py demo_content
+	$(BIN)/python manage.py demo_images config/demo/demo-horizon.png
 	@echo "Serving the site at http://$(HOST):$(PORT)/ (admin at /admin/)"
 	@# The task worker sends the queued email (printed to this console with DEBUG on); it
 	@# runs in the background and is stopped when runserver stops.

@@ -24,12 +24,16 @@ def seed() -> None:
     from django.db import connections, transaction
     from django.utils import timezone
 
-    from newsroom.models import Article, Author, Comment, Section
+    from newsroom.models import Article, Author, Comment, Image, Section
     from quickquotes.models import QuickQuote
 
     call_command("migrate", verbosity=0, interactive=False)
     call_command("collectstatic", verbosity=0, interactive=False)
     now = timezone.now()
+    # As an imported picture not fetched yet: shown from its URL.
+    image = Image.objects.create(
+        source_url="https://example.com/image.jpg", alt_text="A photo", fetch_status="pending"
+    )
     with transaction.atomic():
         sections = [
             Section.objects.create(name=name, slug=name.lower())
@@ -49,8 +53,7 @@ def seed() -> None:
                 description=f"{text.capitalize()}.",
                 body="\n\n".join(f"{text.capitalize()} *{i}.{p}*." for p in range(8)),
                 dateline="YEREVAN" if i % 2 else "",
-                featured_image_url="https://example.com/image.jpg" if i % 5 == 0 else "",
-                featured_image_alt="A photo",
+                featured_image=image if i % 5 == 0 else None,
                 is_breaking=i in (3, 7),
                 status=Article.Status.PUBLISHED,
                 published_at=now - timedelta(hours=2 * i + 1),

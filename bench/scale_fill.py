@@ -38,8 +38,8 @@ NUMBERED = (
     "newsroom_commentstatuschange",
 )
 ARTICLE_COLUMNS = (
-    *("id", "title", "slug", "description", "body", "body_html", "featured_image_url"),
-    *("featured_image_alt", "featured_image_caption", "featured_image_credit", "is_breaking"),
+    *("id", "title", "slug", "description", "body", "body_html", "featured_image_id"),
+    "is_breaking",
     *("status", "published_at", "created_at", "updated_at", "source_path", "source_hash"),
     *("source_extra", "dateline", "comment_mode", "discussion_policy", "section_id"),
 )
@@ -119,7 +119,7 @@ def tables(
             title = text(rng, 8).capitalize()
             yield (
                 *(i, title, f"article-{i}", text(rng, 25).capitalize() + ".", body),
-                *(html, "", "", "", "", i % 997 == 0, "published", at, at, at),
+                *(html, None, i % 997 == 0, "published", at, at, at),
                 *("", "", "{}", "", "open", "", 1 + i % SECTIONS),
             )
 

@@ -162,6 +162,10 @@ SITE_ID = 1
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Uploaded and fetched images and their renditions (the image library). Any storage
+# backend works, such as S3 through django-storages (see the README).
+MEDIA_URL = os.environ.get("MEDIA_URL", "media/")
+MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(BASE_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Compressed, fingerprinted files served by WhiteNoise (after `collectstatic`).

@@ -1,5 +1,7 @@
 """URLs of the demo site: the admin plus the Newsroom reader pages."""
 
+from django.conf import settings
+from django.conf.urls.static import static as media_patterns
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponseRedirect
 from django.templatetags.static import static
@@ -21,5 +23,8 @@ urlpatterns = [
     *sitemap_urlpatterns,
     path("favicon.ico", favicon),
 ]
+# The demo site serves the image library's files itself (DEBUG only: static() adds nothing
+# otherwise); a production site serves MEDIA_ROOT from its web server or a storage's CDN.
+urlpatterns = media_patterns(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) + urlpatterns
 
 handler500 = "newsroom.views.server_error"

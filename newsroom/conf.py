@@ -166,6 +166,13 @@ DEFAULTS: dict[str, Any] = {
     # Admin lists count exactly up to this many rows; past it they show "N+" or, on
     # PostgreSQL, the planner's estimate, instead of counting a million rows per page.
     "ADMIN_EXACT_COUNT_LIMIT": 10_000,
+    # The largest image file accepted, uploaded or fetched, in bytes.
+    "IMAGE_MAX_BYTES": 20 * 1024 * 1024,
+    # The most pixels an image may have (width times height): a small file can declare a
+    # huge picture (a "decompression bomb") that would take gigabytes to decode.
+    "IMAGE_MAX_PIXELS": 50_000_000,
+    # Seconds a fetch of an image from another server may take, connecting and reading.
+    "IMAGE_FETCH_SECONDS": 10.0,
 }
 
 

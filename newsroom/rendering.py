@@ -29,8 +29,9 @@ ALLOWED_TAGS = frozenset(
     {
         "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "dl",
         "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
-        "ins", "kbd", "li", "ol", "p", "pre", "q", "s", "small", "strong", "sub", "sup",
-        "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+        "ins", "kbd", "li", "ol", "p", "picture", "pre", "q", "s", "small", "source",
+        "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u",
+        "ul",
     }
 )  # fmt: skip
 
@@ -38,9 +39,10 @@ ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "abbr": {"title"},
     "blockquote": {"cite"},
-    "img": {"src", "alt", "title", "width", "height"},
+    "img": {"src", "alt", "title", "width", "height", "srcset", "sizes", "loading"},
     "ol": {"start"},
     "q": {"cite"},
+    "source": {"srcset", "sizes", "type"},
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan", "scope"},
 }
@@ -67,6 +69,17 @@ def _mark_outbound(match: re.Match[str]) -> str:
     return match.group(0)
 
 
+def _srcset_filter(element: str, attribute: str, value: str) -> str | None:
+    """nh3 checks the scheme of ``src`` and ``href`` only: a ``srcset`` is kept when each
+    of its URLs would pass as a ``src``."""
+    if attribute != "srcset":
+        return value
+    candidates = [part.strip().split()[0] for part in value.split(",") if part.strip()]
+    if candidates and all(safe_url(url) for url in candidates):
+        return value
+    return None
+
+
 def sanitize_html(dirty: str) -> str:
     """Keep only allow-listed tags, attributes and URL schemes; mark outbound links.
 
@@ -80,6 +93,7 @@ def sanitize_html(dirty: str) -> str:
         url_schemes=set(ALLOWED_URL_SCHEMES),
         link_rel=None,
         strip_comments=True,
+        attribute_filter=_srcset_filter,
     )
     return _ANCHOR.sub(_mark_outbound, clean)
 
@@ -132,8 +146,12 @@ def defuse_markdown(source: str) -> str:
 
 # Where lists and quotes open, after a line's indentation: ">" (with the one space after it
 # that Python-Markdown strips), or a list marker followed by blanks.
-def render_markdown(source: str) -> str:
+def render_markdown(source: str, *, library_images: bool = True) -> str:
     """Render Markdown to sanitized HTML; raise ``MarkdownRefused`` past a limit.
+
+    Library images (``![alt](image:42)``, see ``newsroom.images.references``) are placed
+    from the database; with ``library_images=False`` (where no database is at hand) they
+    are left out, and the caller renders the body again where it is.
 
     >>> render_markdown("Hello *world* <img src=x onerror=alert(1)>")
     '<p>Hello <em>world</em> <img src="x"></p>'
@@ -165,4 +183,8 @@ def render_markdown(source: str) -> str:
         ) from None
     finally:
         converter.deadline.at = math.inf
+    if library_images:
+        from .images.references import place_images
+
+        rendered = place_images(rendered)
     return sanitize_html(rendered)

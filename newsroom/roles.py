@@ -34,6 +34,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, Iterable[str]]]] = {
             # Corrections and updates: added and retracted, never deleted.
             "itemnote": ("add", "change", "view"),
             "frontpagepin": ALL,
+            "image": ALL,
         },
         "taggit": {"tag": ALL, "taggeditem": ALL},
     },
@@ -47,12 +48,16 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, Iterable[str]]]] = {
             "ban": ("add", "change", "view"),
             "itemnote": ("view",),
             "frontpagepin": ("view",),
+            "image": ("view",),
         },
     },
     REPORTERS: {
         "newsroom": {
             "section": ("view",),
             "author": ("view",),
+            # Reporters upload the pictures of their drafts and change their own uploads
+            # (newsroom.admin.images); a picture others use is the editors' to change.
+            "image": ("add", "view"),
         },
     },
 }

@@ -9,6 +9,7 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
 from . import conf
+from .images.renditions import CARD_SIZE
 from .models import ItemNote
 from .sites import absolute_url
 
@@ -20,6 +21,7 @@ def page_meta(
     description: str = "",
     image: str = "",
     image_alt: str = "",
+    image_size: tuple[int, int] | None = None,
     kind: str = "website",
     canonical: str | None = None,
     published=None,
@@ -33,6 +35,7 @@ def page_meta(
         "canonical": absolute_url(request, canonical or request.path),
         "image": absolute_url(request, image) if image else "",
         "image_alt": image_alt,
+        "image_size": image_size if image else None,
         "kind": kind,
         "published": published,
         "modified": modified,
@@ -44,12 +47,17 @@ def _people(item) -> list[dict[str, str]]:
 
 
 def item_meta(request, item) -> dict[str, Any]:
+    """The item's meta tags; its image is the 1200×630 social card (until the image is
+    fetched into the library, its source URL)."""
+    image, card = item.featured_image, item.image_src
     return page_meta(
         request,
         title=item.title,
         description=item.description or getattr(item, "summary", "") or item.body,
-        image=item.image_src,
-        image_alt=item.featured_image_alt,
+        image=card,
+        image_alt=image.alt_text if image else "",
+        # The size only when the card rendition is what is shown.
+        image_size=CARD_SIZE if image and card and card != image.url else None,
         kind="article",
         canonical=item.get_absolute_url(),
         published=item.published_at,

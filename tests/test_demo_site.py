@@ -48,6 +48,7 @@ def test_make_run_loads_the_archive_the_demo_content_and_the_accounts():
         "import_sources",
         "demo_accounts",
         "demo_content",
+        "demo_images",
     ]
 
 
@@ -73,6 +74,9 @@ def test_every_kind_of_page_shows_something(demo_site):
         "Brass band festival returns"
     )
     assert 'href="/sections/culture/"' in front
+    # The lead story's picture is the demo's own, stored here (no outside server).
+    lead = front[front.index('class="lead-image"') :]
+    assert "<picture>" in lead[:2000] and "/media/" in lead[:2000]
     for url, text in pages.items():
         response = reader.get(url)
         assert response.status_code == 200, url

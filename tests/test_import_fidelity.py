@@ -62,7 +62,7 @@ def test_nested_metadata_dates_tags_section_and_background_image(folder):
     assert article.published_at == datetime(2021, 2, 17, 21, 19, tzinfo=UTC)
     assert sorted(tag.name for tag in article.tags.all()) == ["Texas", "Weather"]
     assert article.section.name == "Quick Reads"
-    assert article.featured_image_url == "https://img.example.org/storm.jpg"
+    assert article.featured_image.source_url == "https://img.example.org/storm.jpg"
 
 
 def test_sections_differing_in_case_and_spacing_are_one_with_the_first_spelling(folder):
@@ -134,21 +134,30 @@ def test_a_quick_quotes_own_description_is_on_its_page(folder):
 
 
 def test_a_bare_image_name_is_reported_or_resolved_against_the_media_root(folder, settings):
+    from io import BytesIO
+
+    from PIL import Image as Picture
+
     copy(folder, "bare_image.md")
     output = run(folder)
     assert "'courthouse-1920x1281.jpg' is a file name, not an address" in output
-    assert Article.objects.get().featured_image_url == ""
+    assert Article.objects.get().featured_image is None
     media = folder.parent / "media"
     media.mkdir()
+    # Not a picture: refused as an upload would be, and reported.
     (media / "courthouse-1920x1281.jpg").write_bytes(b"\xff\xd8")
-    settings.MEDIA_URL = "/media/"
-    run(folder, "--media-root", media, "--overwrite")
-    # The file did not change, so nothing was read again: import it under a new name.
     shutil.copy(folder / "bare_image.md", folder / "bare_image_2.md")
+    output = run(folder, "--media-root", media)
+    assert "was not added to the image library" in output
+    assert Article.objects.get(source_path="bare_image_2.md").featured_image is None
+    # A real picture: added to the library, stored here, shown on the page.
+    picture = BytesIO()
+    Picture.new("RGB", (64, 48), "navy").save(picture, "JPEG")
+    (media / "courthouse-1920x1281.jpg").write_bytes(picture.getvalue())
+    shutil.copy(folder / "bare_image.md", folder / "bare_image_3.md")
     run(folder, "--media-root", media)
-    assert Article.objects.get(source_path="bare_image_2.md").featured_image_url == (
-        "/media/courthouse-1920x1281.jpg"
-    )
+    image = Article.objects.get(source_path="bare_image_3.md").featured_image
+    assert image is not None and image.file and (image.width, image.height) == (64, 48)
     assert "no such folder" in failing(folder, "--media-root", folder / "nowhere")
 
 

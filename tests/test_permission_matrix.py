@@ -32,6 +32,7 @@ from newsroom.models import (
     Comment,
     CommentStatusChange,
     FrontPagePin,
+    Image,
     ItemNote,
     Revision,
     Section,
@@ -228,6 +229,7 @@ def objects(request, make_article, make_quote, make_comment, django_user_model):
         "newsroom.frontpagepin": FrontPagePin.objects.create(
             content_type=ContentType.objects.get_for_model(Article), object_id=article.pk
         ),
+        "newsroom.image": Image.objects.create(source_url="https://old.example/a.jpg"),
         "quickquotes.quickquote": make_quote(
             status=QuickQuote.Status.DRAFT, published_at=None, created_by=owner
         ),

@@ -9,7 +9,7 @@ from django.contrib.sites.models import Site
 from django.core.cache import cache
 from django.utils import timezone
 
-from newsroom.models import Article, Author, Comment
+from newsroom.models import Article, Author, Comment, Image
 from tests.admin_forms import change_form_data
 
 pytestmark = pytest.mark.django_db
@@ -31,10 +31,13 @@ def article(make_article, section, author):
         body="First paragraph.\n\nSecond with a [link](https://example.org).",
         dateline="BAKU",
         section=section,
-        featured_image_url="https://img.example/aliyev.jpg",
-        featured_image_alt="Aliyev at a podium",
-        featured_image_caption="A screen shot",
-        featured_image_credit="Photo: Agency",
+        featured_image=Image.objects.create(
+            source_url="https://img.example/aliyev.jpg",
+            alt_text="Aliyev at a podium",
+            caption="A screen shot",
+            credit="Photo: Agency",
+            fetch_status=Image.FetchStatus.PENDING,
+        ),
         published_at=NOW - timedelta(days=2),
     )
     item.authors.add(author)
@@ -94,8 +97,9 @@ def test_quote_page(client, make_quote):
         summary="The president, on the conflict.",
         citation="Radio interview",
         speaker="Ilham Aliyev",
-        featured_image_url="https://img.example/q.jpg",
-        featured_image_alt="The president",
+        featured_image=Image.objects.create(
+            source_url="https://img.example/q.jpg", alt_text="The president"
+        ),
     )
     response = client.get(quote.get_absolute_url())
     html = html_of(response)
@@ -200,9 +204,10 @@ def test_article_and_quote_pages_query_counts_do_not_grow(
     for n in range(count):
         quote.tags.add(f"t{n}")
     quote.authors.add(author)
-    # the article with its section, tags, bylines; the comment page: its counts, its top
-    # level, their replies (none), the pings; the section menu (kept with the parts)
-    with django_assert_num_queries(8):
+    # the article with its section and featured image, the image's renditions, tags,
+    # bylines; the comment page: its counts, its top level, their replies (none), the pings;
+    # the section menu (kept with the parts)
+    with django_assert_num_queries(9):
         html_of(client.get(article.get_absolute_url()))
     # the quote with its section, tags, bylines; the header's section menu
     with django_assert_num_queries(4):
@@ -393,7 +398,7 @@ def test_our_own_500_page(client, settings, monkeypatch):
 
 
 def test_admin_warns_when_an_image_has_no_alt_text(admin_client, make_quote):
-    quote = make_quote(featured_image_url="https://img.example/x.jpg")
+    quote = make_quote(featured_image=Image.objects.create(source_url="https://img.example/x.jpg"))
     url = f"/admin/quickquotes/quickquote/{quote.pk}/change/"
     # With the corrections inline's management form, which the change form now posts.
     data = change_form_data(admin_client, url)

@@ -5,6 +5,6 @@ Importing the modules registers their screens when Django's autodiscovery import
 
 from __future__ import annotations
 
-from . import frontpage, moderation, publishing, redaction, shared
+from . import frontpage, images, moderation, publishing, redaction, shared
 
-__all__ = ["frontpage", "moderation", "publishing", "redaction", "shared"]
+__all__ = ["frontpage", "images", "moderation", "publishing", "redaction", "shared"]

@@ -36,6 +36,7 @@ from .concurrency import ConcurrentEditsForm, who
 from .counting import BoundedCount, BoundedPaginator
 from .drafts import DraftChangesForm, DraftChangesMixin, UnpublishedChangesFilter
 from .frontpage import FrontPagePinInline
+from .images import preview_html
 from .notes import ItemNoteInline, save_notes
 from .presence import PresenceMixin
 from .review import ReviewMixin
@@ -180,6 +181,7 @@ class PublishableAdmin(
         "published_at",
         "is_breaking",
         "updated_at",
+        "image_alt_flag",
     ]
     list_filter = [
         VisibilityFilter,
@@ -191,12 +193,20 @@ class PublishableAdmin(
         "published_at",
         PublicationYearFilter,
     ]
-    list_select_related = ["section"]
+    list_select_related = ["section", "featured_image"]
     # Read by search_condition: these match exactly, the text through the search index.
     search_fields = ["slug", "source_path"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["section", "authors"]
-    readonly_fields = ["created_at", "updated_at", "source_path", "source_hash", "source_extra"]
+    raw_id_fields = ["featured_image"]
+    readonly_fields = [
+        "created_at",
+        "updated_at",
+        "source_path",
+        "source_hash",
+        "source_extra",
+        "featured_image_preview",
+    ]
     actions = ["publish", "unpublish"]
     inlines = [ItemNoteInline, FrontPagePinInline]
     save_on_top = True
@@ -204,6 +214,9 @@ class PublishableAdmin(
     paginator = BoundedPaginator
     show_full_result_count = False
     show_facets = ShowFacets.NEVER
+
+    class Media:
+        css = {"all": ["newsroom/admin.css"]}  # the list's "No alt text" flag, among others
 
     content_fieldset = (
         None,
@@ -225,14 +238,7 @@ class PublishableAdmin(
     )
     image_fieldset = (
         _("Featured image"),
-        {
-            "fields": [
-                "featured_image_url",
-                "featured_image_alt",
-                "featured_image_caption",
-                "featured_image_credit",
-            ]
-        },
+        {"fields": ["featured_image", "featured_image_preview"]},
     )
     provenance_fieldset = (
         _("Provenance"),
@@ -316,14 +322,19 @@ class PublishableAdmin(
                 _("“%(title)s”: %(hint)s") % {"title": obj.title, "hint": hints.MESSAGES[code]},
                 messages.WARNING,
             )
-        if obj.featured_image_url and not obj.featured_image_alt.strip():
+        if obj.featured_image and not obj.featured_image.alt_text.strip():
+            url = reverse("admin:newsroom_image_change", args=[obj.featured_image.pk])
             self.message_user(
                 request,
-                _(
-                    "“%(title)s” has a featured image without alt text: readers who cannot "
-                    "see it are told nothing. Describe the image in “featured image alt text”."
-                )
-                % {"title": obj.title},
+                format_html(
+                    _(
+                        "“{}” has a featured image without alt text: readers who cannot see "
+                        'it are told nothing. Describe the image in its <a href="{}">alt '
+                        "text</a> in the image library."
+                    ),
+                    obj.title,
+                    url,
+                ),
                 messages.WARNING,
             )
 
@@ -354,6 +365,22 @@ class PublishableAdmin(
         # The revision is recorded here, once the bylines and tags are saved too.
         super().save_related(request, form, formsets, change)
         revisions.record(form.instance, via=Revision.Via.FORM, user=request.user)
+
+    @admin.display(description=_("preview"))
+    def featured_image_preview(self, obj: Publishable) -> str:
+        image = obj.featured_image if obj.pk else None
+        if image is None or image.alt_text.strip():
+            return preview_html(image)
+        flag = format_html('<strong class="missing-alt">{}</strong>', gettext("No alt text"))
+        return format_html("{}<br>{}", preview_html(image), flag)
+
+    @admin.display(description=_("featured image"))
+    def image_alt_flag(self, obj: Publishable) -> str:
+        if obj.featured_image is None:
+            return ""
+        if obj.featured_image.alt_text.strip():
+            return gettext("Yes")
+        return format_html('<strong class="missing-alt">{}</strong>', gettext("No alt text"))
 
     @admin.display(description=_("visibility"), ordering="status")
     def visibility(self, obj: Publishable) -> str:

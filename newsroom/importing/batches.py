@@ -225,7 +225,7 @@ class Batches:
         try:
             with transaction.atomic():
                 revision = self.writer.write(report, pending)
-                if report.outcome == CONFLICT:
+                if report.outcome in (CONFLICT, FAILED):
                     raise Rollback
             return revision
         except Rollback:

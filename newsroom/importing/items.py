@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -17,11 +18,13 @@ from django.utils.text import slugify
 from taggit.models import Tag, TaggedItem
 
 from .. import hints, kinds, revisions
-from ..models import Author, Publishable, Revision, Section
+from ..images import bodies, library, processing
+from ..models import Author, Image, Publishable, Revision, Section
+from ..rendering import MarkdownRefused, render_markdown
 from . import comments, redirects
 from .prepare import Prepared
 from .records import ParsedItem
-from .report import CONFLICT, CREATED, FAILED, UPDATED, FileReport
+from .report import CONFLICT, CREATED, FAILED, UPDATED, FileReport, printable
 
 TAG_NAME_LIMIT = 100
 
@@ -158,6 +161,42 @@ class KnownRows:
         return list(tags.values())
 
 
+def _featured_image(item: ParsedItem, report: FileReport) -> Image | None:
+    """The library image of the file's featured image: a file found under --media-root,
+    added now (verified like an upload); a URL, to be fetched if it is new."""
+    texts = {"alt_text": item.featured_image_alt[:300], "caption": item.featured_image_caption}
+    if item.featured_image_file:
+        try:
+            image, _new = library.add(Path(item.featured_image_file).read_bytes(), **texts)
+        except (OSError, processing.ImageRefused) as refused:
+            report.warnings.append(
+                f"the featured image {printable(item.featured_image_file)} was not added to "
+                f"the image library: {refused}"
+            )
+            return None
+        return image
+    if not item.featured_image_url.strip():
+        return None
+    return library.to_fetch(
+        item.featured_image_url,
+        alt_text=item.featured_image_alt,
+        caption=item.featured_image_caption,
+    )
+
+
+def _with_image_texts(item: ParsedItem) -> dict[str, Any]:
+    """The provenance; a caption or alt text without an image URL (a page dump's caption
+    of a picture it did not keep) is kept there, as fields without a column are."""
+    if item.featured_image_url.strip():
+        return item.extra
+    extra = dict(item.extra)
+    if item.featured_image_caption:
+        extra["featured_image.caption"] = item.featured_image_caption
+    if item.featured_image_alt:
+        extra["featured_image.alt"] = item.featured_image_alt
+    return extra
+
+
 class ItemWriter:
     """Decides what a prepared file means for the site (new, changed, or changed by an
     editor since) and writes it. Options mirror ``import_sources``'s flags."""
@@ -256,7 +295,15 @@ class ItemWriter:
             report.outcome = UPDATED
 
         self._fill(obj, item, identity, pending.source_hash, report)
-        obj.save(touch=False, body_html=pending.prepared.body_html)
+        body_html = pending.prepared.body_html
+        if body_html is None:  # it places library images: rendered here, with the database
+            try:
+                body_html = render_markdown(obj.body)
+            except MarkdownRefused as refused:
+                report.outcome = FAILED  # the file's savepoint is rolled back
+                report.errors.append(refused.message(first_line=item.body_line))
+                return None
+        obj.save(touch=False, body_html=body_html)
         # What an editor should look at (the admin lists filter by it too).
         report.warnings += [str(hints.MESSAGES[code]) for code in obj.hints.split()]
         self._slugs_maybe_taken.add((kind.name, obj.slug))
@@ -307,6 +354,7 @@ class ItemWriter:
         obj.title = item.title[:300]
         obj.description = item.description
         obj.body = item.body
+        bodies.record(item.body)
         # A section that named the item's kind (say "quick quotes") files it nowhere.
         names_kind = kinds.get(item.kind).import_sections and (
             kinds.for_section(item.section).name == item.kind
@@ -314,9 +362,7 @@ class ItemWriter:
         in_section = item.section and not names_kind
         obj.section = self.known.section(item.section) if in_section else None
         obj.is_breaking = item.is_breaking
-        obj.featured_image_url = item.featured_image_url[:1000]
-        obj.featured_image_alt = item.featured_image_alt[:300]
-        obj.featured_image_caption = item.featured_image_caption[:500]
+        obj.featured_image = _featured_image(item, report)
         date, publish_date, lastmod = map(_storable, (item.date, item.publish_date, item.lastmod))
         published_at = publish_date or date
         if published_at is None and self.undated_as is not None:
@@ -357,7 +403,7 @@ class ItemWriter:
         obj.imported_at = now
         obj.source_path = identity
         obj.source_hash = source_hash
-        obj.source_extra = item.extra
+        obj.source_extra = _with_image_texts(item)
         report.warnings.extend(kinds.for_model(type(obj)).fill_from_import(obj, item))
 
     def _bylines_and_tags(

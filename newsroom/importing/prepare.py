@@ -39,7 +39,8 @@ class Prepared:
 
     item: ParsedItem | None = None
     error: str = ""
-    body_html: str = ""
+    # None: the body places library images, rendered by the writer (it has the database).
+    body_html: str | None = ""
     # One per comment of the item: the model fields its moderation verdict sets. Equal
     # verdicts are one dict, to be read and never changed: a thread of 50,000 comments, most
     # of them approved, holds (and gets from the worker) a handful of dicts, not 50,000.
@@ -82,9 +83,8 @@ def read_item(identity: str, raw: bytes, tz: tzinfo, media_root: Path | None) ->
 
 def resolve_image(item: ParsedItem, media_root: Path | None) -> None:
     """A featured image named by a file name alone is looked for under ``media_root``
-    and shown from ``MEDIA_URL``; one not found is reported and kept in the provenance."""
-    from django.conf import settings
-
+    (and added to the image library when the item is written); one not found is reported
+    and kept in the provenance."""
     name = item.featured_image_url
     if not name or "://" in name or name.startswith("/"):
         return
@@ -98,8 +98,8 @@ def resolve_image(item: ParsedItem, media_root: Path | None) -> None:
         except (OSError, ValueError):  # a name too long, or not a name at all
             there = False
         if there:
-            media_url = settings.MEDIA_URL or "/media/"
-            item.featured_image_url = media_url + found.relative_to(root).as_posix()
+            # Added to the image library as the item is written (verified like an upload).
+            item.featured_image_file = str(found)
             del item.extra["featured_image.unresolved"]
             return
         where = f"is not a file under --media-root {media_root}"
@@ -125,6 +125,7 @@ def prepare(
     """Parse a file, render its body and judge its comments (needs Django's settings)."""
     from ..discussion.decisions import rules_field
     from ..discussion.policy import Reason, Verdict
+    from ..images.references import places_images
     from ..rendering import MarkdownRefused, render_markdown
 
     try:
@@ -151,9 +152,11 @@ def prepare(
             }
         verdicts.append(distinct[key])
     try:
-        body_html = render_markdown(item.body)
+        body_html = render_markdown(item.body, library_images=False)
     except MarkdownRefused as refused:  # the file fails with the reason; the run goes on
         return Prepared(error=refused.message(first_line=item.body_line))
+    if places_images(item.body):
+        body_html = None
     return Prepared(item=item, body_html=body_html, verdicts=verdicts)
 
 

@@ -71,6 +71,8 @@ class ParsedItem:
     authors: list[str] = field(default_factory=list)
     is_breaking: bool = False
     featured_image_url: str = ""
+    # A file found under --media-root for a featured image named by its file name alone.
+    featured_image_file: str = ""
     featured_image_alt: str = ""
     featured_image_caption: str = ""
     quote: str = ""

@@ -1,5 +1,5 @@
 """The Newsroom data model, one module per concern: publishing, corrections and updates
-(notes), the front page's pins, review steps, revisions, discussion, the page cache.
+(notes), the front page's pins, review steps, images, revisions, discussion, the page cache.
 
 Every model is imported here, so Django finds them and ``from newsroom.models import X`` works.
 """
@@ -19,6 +19,7 @@ from .discussion import (
     ReadingPosition,
 )
 from .frontpage import FrontPagePin, FrontPagePinQuerySet
+from .images import Image, ImageQuerySet, Rendition
 from .notes import ItemNote, ItemNoteQuerySet
 from .publishing import Article, Author, Publishable, PublishableQuerySet, Section
 from .reports import (
@@ -47,11 +48,14 @@ __all__ = [
     "DeletionRefused",
     "FrontPagePin",
     "FrontPagePinQuerySet",
+    "Image",
+    "ImageQuerySet",
     "ItemNote",
     "ItemNoteQuerySet",
     "Publishable",
     "PublishableQuerySet",
     "ReadingPosition",
+    "Rendition",
     "ReviewStep",
     "ReviewStepQuerySet",
     "Revision",

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
 from .. import hints
-from ..rendering import render_markdown, safe_url
+from ..rendering import render_markdown
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -121,15 +121,19 @@ class PublishableQuerySet(models.QuerySet):
         return self.published()
 
     def for_listing(self) -> PublishableQuerySet:
-        """Everything a list of items shows (section, bylines) in a fixed number of queries.
+        """Everything a list of items shows (section, bylines, the featured image with its
+        renditions) in a fixed number of queries.
 
         Tags are left out: lists do not show them, and taggit's prefetch builds a queryset
         per item. Feeds attach them with ``tag_names()``.
         """
-        return self.select_related("section").prefetch_related("authors")
+        return self.select_related("section", "featured_image").prefetch_related(
+            "authors", "featured_image__renditions"
+        )
 
     def for_page(self) -> PublishableQuerySet:
-        """Everything an item's own page shows, tags included."""
+        """Everything an item's own page shows, tags and the featured image's renditions
+        included."""
         return self.for_listing().prefetch_related("tags")
 
 
@@ -162,17 +166,15 @@ class Publishable(models.Model):
     body = models.TextField(_("body"), blank=True, help_text=_("Markdown."))
     body_html = models.TextField(_("body (HTML)"), blank=True, editable=False)
 
-    featured_image_url = models.URLField(_("featured image URL"), max_length=1000, blank=True)
-    featured_image_alt = models.CharField(
-        _("featured image alt text"),
-        max_length=300,
+    featured_image = models.ForeignKey(
+        "newsroom.Image",
+        verbose_name=_("featured image"),
+        on_delete=models.PROTECT,
+        null=True,
         blank=True,
-        help_text=_("Describes the image for readers who cannot see it."),
+        related_name="+",
+        help_text=_("From the image library; its alt text, caption and credit are shown with it."),
     )
-    featured_image_caption = models.CharField(
-        _("featured image caption"), max_length=500, blank=True
-    )
-    featured_image_credit = models.CharField(_("featured image credit"), max_length=200, blank=True)
 
     is_breaking = models.BooleanField(
         _("breaking news"), default=False, help_text=_("Shown first, with a banner.")
@@ -381,8 +383,15 @@ class Publishable(models.Model):
 
     @property
     def image_src(self) -> str:
-        """The featured image's URL, if it is safe to put in a page."""
-        return safe_url(self.featured_image_url)
+        """The featured image's social card (1200×630) URL, or its source URL while it is
+        still to be fetched; "" without one."""
+        from ..images.renditions import card_url
+
+        image = self.featured_image
+        if image is None:
+            return ""
+        cache = getattr(image, "_prefetched_objects_cache", {})
+        return card_url(image, cache.get("renditions"))
 
     @property
     def modified_at(self) -> datetime:

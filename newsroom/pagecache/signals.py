@@ -10,13 +10,23 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from taggit.models import Tag, TaggedItem
 
-from ..models import Article, Author, Comment, FrontPagePin, ItemNote, Publishable, Section
+from ..models import (
+    Article,
+    Author,
+    Comment,
+    FrontPagePin,
+    Image,
+    ItemNote,
+    Publishable,
+    Section,
+)
 from .versions import bump_articles, bump_site
 
 # A note (a correction or update) changes its item's page, its times in the feeds and
 # sitemaps, and where it is listed: as a change of the item itself does. A pin moves
-# items on the front page (pages are versioned site-wide).
-SITE_WIDE = (Section, Author, Tag, TaggedItem, Redirect, ItemNote, FrontPagePin)
+# items on the front page (pages are versioned site-wide). An image (its alt text, caption,
+# a fetched file) shows on the pages of every item that uses it.
+SITE_WIDE = (Section, Author, Tag, TaggedItem, Redirect, ItemNote, FrontPagePin, Image)
 
 
 def site_changed() -> None:

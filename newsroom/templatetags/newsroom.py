@@ -1,5 +1,5 @@
-"""Template helpers for the reader pages: structured data, cache-safe CSRF tokens and the
-section menu."""
+"""Template helpers for the reader pages: structured data, cache-safe CSRF tokens, images
+and the section menu."""
 
 from __future__ import annotations
 
@@ -51,3 +51,15 @@ def section_menu(context: template.Context) -> dict:
         except DatabaseError:
             sections = []
     return {"sections": sections}
+
+
+@register.simple_tag
+def picture(image, lead: bool = False, sizes: str = "") -> str:
+    """``{% picture image lead=True %}``: the image's <picture>, lazy unless it is the
+    lead image, with the renditions a prefetch read (made and stored if missing)."""
+    from ..images.markup import COLUMN_SIZES, picture_html
+
+    if image is None:
+        return ""
+    have = getattr(image, "_prefetched_objects_cache", {}).get("renditions")
+    return picture_html(image, sizes=sizes or COLUMN_SIZES, lazy=not lead, have=have)

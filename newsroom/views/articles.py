@@ -259,7 +259,8 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # the page needs no query. Bylines and tags are fetched only to render the parts.
     article = fragments.get("record")
     if article is None or not article.is_published:
-        article = item_for(request, Article.objects.select_related("section"), slug)
+        articles = Article.objects.select_related("section", "featured_image")
+        article = item_for(request, articles.prefetch_related("featured_image__renditions"), slug)
         if article.is_published:
             fragments.keep("record", article)
     return render_article(request, article, fragments=fragments)

@@ -18,7 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from playwright.sync_api import Response
 
-from newsroom.models import Article, Author, Comment, FrontPagePin
+from newsroom.models import Article, Author, Comment, FrontPagePin, Image
 from quickquotes.models import QuickQuote
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -81,10 +81,13 @@ def site(live_server, settings, section, make_article, make_quote, make_comment)
             "> We are closer than we have ever been, said one delegate."
         ),
         # On the live server and missing: the page must still be valid without it.
-        featured_image_url=f"{live_server.url}/media/photos/commission.jpg",
-        featured_image_alt="Delegates seated at a long table",
-        featured_image_caption="The commission at work.",
-        featured_image_credit="Photo: Newsroom",
+        featured_image=Image.objects.create(
+            source_url=f"{live_server.url}/media/photos/commission.jpg",
+            alt_text="Delegates seated at a long table",
+            caption="The commission at work.",
+            credit="Photo: Newsroom",
+            fetch_status=Image.FetchStatus.PENDING,
+        ),
         published_at=now - timedelta(hours=3),
     )
     article.authors.set(authors)

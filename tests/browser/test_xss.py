@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from newsroom import revisions
-from newsroom.models import Article, Author, Comment, Revision, Section
+from newsroom.models import Article, Author, Comment, Image, Revision, Section
 from newsroom.roles import EDITORS
 from quickquotes.models import QuickQuote
 from tests.xss_vectors import BASE_VECTORS, VECTORS, _variants
@@ -66,10 +66,13 @@ def hostile_site(db, settings):
             body=f"{c}\n\n{a}\n\n[{b}]({c})",
             dateline=a[:200],
             section=section,
-            featured_image_url=_url_or_blank(vector)[:1000] or "/static/missing.png",
-            featured_image_alt=b[:300],
-            featured_image_caption=c[:500],
-            featured_image_credit=a[:200],
+            featured_image=Image.objects.create(
+                source_url=_url_or_blank(vector)[:1000] or "/static/missing.png",
+                alt_text=b[:300],
+                caption=c[:500],
+                credit=a[:200],
+                fetch_status=Image.FetchStatus.PENDING,
+            ),
             discussion_policy=c,
             status=Article.Status.PUBLISHED,
             published_at=published,
@@ -101,8 +104,7 @@ def hostile_site(db, settings):
             speaker=a[:200],
             description=c,
             body=b,
-            featured_image_alt=a[:300],
-            featured_image_url="/static/missing.png",
+            featured_image=Image.objects.create(source_url="/static/missing.png", alt_text=a[:300]),
             status=QuickQuote.Status.PUBLISHED,
             published_at=published,
             is_breaking=n % 10 == 0,

@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
+from newsroom.images.fetching import report_fetch
 from newsroom.importing import verify
 from newsroom.importing.batches import BATCH_SIZE
 from newsroom.importing.files import Source, find_source_files
@@ -27,6 +28,7 @@ from newsroom.importing.report import (
     RunReport,
     printable,
 )
+from newsroom.models import Image
 
 
 class Command(BaseCommand):
@@ -78,13 +80,19 @@ class Command(BaseCommand):
             "--media-root",
             metavar="FOLDER",
             help="Where featured images given as bare file names are looked for; found ones "
-            "are shown from MEDIA_URL.",
+            "are added to the image library.",
         )
         parser.add_argument(
             "--verify",
             action="store_true",
             help="After the import, read each file again and print the share of its prose "
             "words that its page shows, with the words missing.",
+        )
+        parser.add_argument(
+            "--fetch-images",
+            action="store_true",
+            help="Then download the images the items use into the image library (without "
+            "it, they are recorded to be fetched later by fetch_images).",
         )
         parser.add_argument(
             "--undated-as",
@@ -161,6 +169,8 @@ class Command(BaseCommand):
             self._verify(read, tz, media_root)
         if not options["dry_run"] and (run.counts[CREATED] or run.counts[UPDATED]):
             refresh_planner_statistics()
+        if options["fetch_images"] and not options["dry_run"]:
+            report_fetch(Image.objects.to_fetch().order_by("pk"), self)
         if run.failed:
             raise CommandError(f"{run.failed} of {run.total} files failed; see above.")
 
