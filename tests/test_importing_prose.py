@@ -152,17 +152,18 @@ def test_a_bare_image_name_is_reported_without_a_media_root(tmp_path):
     assert item.body.endswith("## Image caption\n\nThe county courthouse on Wednesday")
 
 
-def test_a_bare_image_name_is_resolved_against_the_media_root(tmp_path, settings):
-    settings.MEDIA_URL = "/media/"
+def test_a_bare_image_name_is_resolved_against_the_media_root(tmp_path):
     (tmp_path / "courthouse-1920x1281.jpg").write_bytes(b"\xff\xd8")
     item = read("bare_image.md", media_root=tmp_path)
-    assert item.featured_image_url == "/media/courthouse-1920x1281.jpg"
+    # Found: the file the writer adds to the image library (verified there).
+    assert item.featured_image_file == str(tmp_path / "courthouse-1920x1281.jpg")
+    assert item.featured_image_url == ""
     assert item.extra == {}
     assert "Image caption" not in item.body  # the page shows it under its image
     empty = tmp_path / "empty"
     empty.mkdir()
     item = read("bare_image.md", media_root=empty)
-    assert item.featured_image_url == ""
+    assert item.featured_image_file == "" and item.featured_image_url == ""
     assert any("is not a file under --media-root" in m for m in messages(item))
 
 

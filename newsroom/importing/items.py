@@ -184,10 +184,11 @@ def _featured_image(item: ParsedItem, report: FileReport) -> Image | None:
     )
 
 
-def _with_image_texts(item: ParsedItem) -> dict[str, Any]:
-    """The provenance; a caption or alt text without an image URL (a page dump's caption
-    of a picture it did not keep) is kept there, as fields without a column are."""
-    if item.featured_image_url.strip():
+def _with_image_texts(item: ParsedItem, image: Image | None) -> dict[str, Any]:
+    """The provenance; a caption or alt text with no image to carry it (a page dump's
+    caption of a picture it did not keep, a file the library refused) is kept there, as
+    fields without a column are."""
+    if image is not None:
         return item.extra
     extra = dict(item.extra)
     if item.featured_image_caption:
@@ -403,7 +404,7 @@ class ItemWriter:
         obj.imported_at = now
         obj.source_path = identity
         obj.source_hash = source_hash
-        obj.source_extra = _with_image_texts(item)
+        obj.source_extra = _with_image_texts(item, obj.featured_image)
         report.warnings.extend(kinds.for_model(type(obj)).fill_from_import(obj, item))
 
     def _bylines_and_tags(

@@ -77,7 +77,8 @@ def read_item(identity: str, raw: bytes, tz: tzinfo, media_root: Path | None) ->
 
     item = parse_file(identity, raw, tz=tz)
     resolve_image(item, media_root)
-    prose.finish(item, image_shown=bool(safe_url(item.featured_image_url)))
+    shown = bool(item.featured_image_file or safe_url(item.featured_image_url))
+    prose.finish(item, image_shown=shown)
     return item
 
 
