@@ -35,8 +35,22 @@ def test_the_author_page_shows_the_bio_as_text(client, author):
     html = client.get("/authors/ani/").content.decode()
     assert '<div class="author-card__bio"><p>Covers the border talks.</p>' in html
     assert "&lt;b&gt;city hall&lt;/b&gt;" in html and "<b>city hall</b>" not in html
-    # no photo yet: the slot stays empty until authors have one
+    # no photo: no empty slot
     assert "image--portrait" not in html
+
+
+def test_the_author_page_shows_the_photo_from_the_library(client, author):
+    from newsroom.images import library
+    from tests import image_files as files
+
+    photo, _new = library.add(files.picture(800, 800), alt_text="Ani Petrosyan at her desk")
+    author.photo = photo
+    author.save()
+    html = client.get("/authors/ani/").content.decode()
+    portrait = html[html.index('<span class="image image--portrait">') :]
+    portrait = portrait[: portrait.index("</span>")]
+    assert "<picture>" in portrait and 'alt="Ani Petrosyan at her desk"' in portrait
+    assert 'sizes="7rem"' in portrait and 'width="' in portrait
 
 
 def test_the_author_page_links_its_feeds(client, author):

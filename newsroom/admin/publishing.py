@@ -63,7 +63,7 @@ class AuthorAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     search_fields = ["name", "bio"]
     prepopulated_fields = {"slug": ["name"]}
-    raw_id_fields = ["user"]
+    raw_id_fields = ["user", "photo"]
 
 
 class VisibilityFilter(admin.SimpleListFilter):

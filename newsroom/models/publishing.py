@@ -62,6 +62,15 @@ class Author(models.Model):
         related_name="newsroom_author",
         help_text=_("The staff account of this author, if they have one."),
     )
+    photo = models.ForeignKey(
+        "newsroom.Image",
+        verbose_name=_("photo"),
+        on_delete=models.PROTECT,  # as an item's featured image: an image in use stays
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("From the image library; shown on the author's page."),
+    )
 
     class Meta:
         verbose_name = _("author")

@@ -190,7 +190,9 @@ def tag_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 @cached_listing
 def author_page(request: HttpRequest, slug: str) -> HttpResponse:
-    author = get_object_or_404(Author, slug=slug)
+    # With the photo and its renditions (no query without one).
+    authors = Author.objects.select_related("photo").prefetch_related("photo__renditions")
+    author = get_object_or_404(authors, slug=slug)
     return render_listing(
         request,
         title=author.name,
