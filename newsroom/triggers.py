@@ -31,5 +31,5 @@ def heal(sender: Any = None, using: str = "default", **kwargs: Any) -> list[str]
         if counts.heal_sqlite(cursor):
             healed.append("newsroom_comment")
     if healed:
-        logger.warning("Triggers made again (a migration rebuilt the table): %s", healed)
+        logger.info("Triggers made again (a migration rebuilt the table): %s", healed)
     return healed
