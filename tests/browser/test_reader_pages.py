@@ -160,7 +160,7 @@ def walk(page, site: Site) -> Iterator[tuple[str, Response]]:
     assert site.breaking.title in first_in_main.inner_text()
     assert page.locator("main h1").inner_text() == "Latest news"
     assert page.locator(".lead-story__title").inner_text() == article.title
-    assert page.locator(".lead-story img").get_attribute("alt") == article.featured_image_alt
+    assert page.locator(".lead-story img").get_attribute("alt") == article.featured_image.alt_text
     menu = page.locator(".section-nav a")
     assert menu.all_inner_texts() == [article.section.name]
     section_block = page.locator(".front-block", has_text=article.section.name)
