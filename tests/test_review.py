@@ -151,6 +151,33 @@ def test_submitting_puts_the_draft_in_the_review_list_and_emails_the_editors(
     assert "<script>alert" not in page
 
 
+def test_a_reporter_withdraws_their_draft_from_review(reporter_client, editor_web, own_draft):
+    data = {**change_form_data(reporter_client, change_url(own_draft)), "_submit_for_review": "1"}
+    reporter_client.post(change_url(own_draft), data)
+    form = reporter_client.get(change_url(own_draft)).content.decode()
+    assert 'name="_withdraw_from_review"' in form
+
+    data = {
+        **change_form_data(reporter_client, change_url(own_draft)),
+        "title": "Own draft, second thoughts",
+        "_withdraw_from_review": "1",
+    }
+    assert reporter_client.post(change_url(own_draft), data).status_code == 302
+
+    own_draft.refresh_from_db()
+    assert own_draft.submitted_at is None and own_draft.title == "Own draft, second thoughts"
+    steps = [step.action for step in ReviewStep.objects.for_item(own_draft)]
+    assert steps == ["withdrawn", "submitted"]  # newest first
+    assert "Own draft" not in editor_web.get(review_url()).content.decode()
+    # Withdrawn already: a second withdrawal is refused, and says so.
+    again = reporter_client.post(
+        change_url(own_draft),
+        {**change_form_data(reporter_client, change_url(own_draft)), "_withdraw_from_review": "1"},
+        follow=True,
+    )
+    assert "Only a draft in review is withdrawn." in again.content.decode()
+
+
 def test_nobody_to_tell_means_no_email(
     own_draft, reporter, settings, django_capture_on_commit_callbacks
 ):

@@ -30,6 +30,7 @@ from ..reviewing import decisions
 # What only those who may publish set: a reporter's form shows them read-only.
 PUBLISHING_FIELDS = ("status", "published_at")
 SUBMIT = "_submit_for_review"
+WITHDRAW = "_withdraw_from_review"
 
 
 class ApproveForm(forms.Form):
@@ -90,14 +91,20 @@ class ReviewMixin:
         return obj
 
     def _submit_if_asked(self, request: HttpRequest, obj: Publishable) -> None:
-        if SUBMIT not in request.POST:
+        """After a save: submit the draft, or withdraw it, if the form's button asked."""
+        if SUBMIT not in request.POST and WITHDRAW not in request.POST:
             return
         try:
-            decisions.submit(obj, request.user, site_url=sites.site_url(request))
+            if SUBMIT in request.POST:
+                decisions.submit(obj, request.user, site_url=sites.site_url(request))
+                done = _("“%(item)s” is in the editors' review list.")
+            else:
+                decisions.withdraw(obj, request.user)
+                done = _("“%(item)s” is no longer in the editors' review list.")
         except decisions.ReviewRefused as refused:
             self.message_user(request, str(refused), messages.ERROR)
             return
-        self.message_user(request, _("“%(item)s” is in the editors' review list.") % {"item": obj})
+        self.message_user(request, done % {"item": obj})
 
     def response_add(self, request: HttpRequest, obj: Publishable, *args: Any) -> HttpResponse:
         self._submit_if_asked(request, obj)
@@ -131,7 +138,12 @@ class ReviewMixin:
             ),
         )
         if obj.submitted_at is not None:
-            state = _("In the editors' review list.")
+            state = format_html(
+                '{} <button type="submit" name="{}" value="1" class="button">{}</button>',
+                _("In the editors' review list."),
+                WITHDRAW,
+                _("Save and withdraw from review"),
+            )
         elif obj.status == Publishable.Status.DRAFT:
             state = format_html(
                 '<button type="submit" name="{}" value="1" class="button">{}</button>',

@@ -33,6 +33,7 @@ class ReviewStep(models.Model):
         APPROVED = "approved", _("Approved and published")
         SCHEDULED = "scheduled", _("Approved and scheduled")
         SENT_BACK = "sent_back", _("Sent back")
+        WITHDRAWN = "withdrawn", _("Withdrawn by its author")
 
     content_type = models.ForeignKey(
         ContentType, verbose_name=_("kind of item"), on_delete=models.PROTECT, related_name="+"

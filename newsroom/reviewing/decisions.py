@@ -77,3 +77,14 @@ def send_back(item: Publishable, user: AbstractBaseUser | None, comment: str) ->
         item.submitted_at = None
         item.save(update_fields=["submitted_at"])
         _log(item, ReviewStep.Action.SENT_BACK, user, comment)
+
+
+def withdraw(item: Publishable, user: AbstractBaseUser | None) -> None:
+    """Take a draft off the review list before an editor decides (its author changed
+    their mind, or wants to change it first)."""
+    if item.status != Publishable.Status.DRAFT or item.submitted_at is None:
+        raise ReviewRefused("Only a draft in review is withdrawn.")
+    with transaction.atomic():
+        item.submitted_at = None
+        item.save(update_fields=["submitted_at"])
+        _log(item, ReviewStep.Action.WITHDRAWN, user)
