@@ -173,6 +173,9 @@ DEFAULTS: dict[str, Any] = {
     "IMAGE_MAX_PIXELS": 50_000_000,
     # Seconds a fetch of an image from another server may take, connecting and reading.
     "IMAGE_FETCH_SECONDS": 10.0,
+    # Whether the image fetcher may reach private, loopback and link-local addresses (a
+    # site whose old pictures are on its own network). Off: only public addresses.
+    "IMAGE_FETCH_INTERNAL": False,
 }
 
 

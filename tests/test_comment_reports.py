@@ -275,3 +275,22 @@ def test_the_moderators_are_emailed_when_a_comment_is_sent_back(
     assert f"http://testserver/admin/newsroom/comment/{comment.pk}/change/" in message.body
     assert "A comment <b>readers</b> dislike." in message.body  # plain text, as written
     assert message.bcc == []
+
+
+def test_addresses_of_one_ipv6_network_are_one_reader(settings, comment):
+    settings.NEWSROOM_REPORTS_TO_REVIEW = 2
+    for host in ("1", "2", "ffff:1"):
+        send(Client(REMOTE_ADDR=f"2001:db8:1:2::{host}"), comment, "spam")
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.APPROVED  # one report from one /64
+    assert comment.reports.count() == 1
+    send(Client(REMOTE_ADDR="2001:db8:1:3::1"), comment, "spam")  # another network
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.REPORTED
+
+
+def test_a_report_with_no_client_to_go_by_is_refused(comment):
+    response = send(Client(REMOTE_ADDR=""), comment, "spam")
+    assert response.status_code == 400
+    assert "cannot be taken from this connection" in response.content.decode()
+    assert not comment.reports.exists()

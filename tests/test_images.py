@@ -424,6 +424,37 @@ def test_reporters_upload_and_change_their_own_images_only(client, db):
         assert (image.alt_text == "Changed") is editable
 
 
+@pytest.mark.parametrize("use", ["featured", "body", "photo"])
+def test_a_reporters_upload_in_use_is_the_editors_to_change(client, db, make_article, use):
+    from django.contrib.auth.models import Group, User
+
+    from newsroom.models import Author
+    from newsroom.roles import REPORTERS
+
+    reporter = User.objects.create_user("rita", is_staff=True)
+    reporter.groups.add(Group.objects.get(name=REPORTERS))
+    client.force_login(reporter)
+    _upload(client, files.picture(300, 200), alt_text="Mine")
+    mine = Image.objects.get(alt_text="Mine")
+    url = f"/admin/newsroom/image/{mine.pk}/change/"
+    # Unused: theirs to change, but never where it comes from.
+    form = client.get(url).context["adminform"].form
+    assert client.get(url).context["has_change_permission"] and "source_url" not in form.fields
+    if use == "featured":
+        make_article(featured_image=mine)
+    elif use == "body":
+        # A longer number is another image: not a use of this one.
+        Article.objects.filter(pk=make_article().pk).update(body=f"![x](image:{mine.pk}0)")
+        assert client.get(url).context["has_change_permission"] is True
+        make_article(body=f"Before.\n\n![Mine](image:{mine.pk})\n\nAfter.")
+    else:
+        Author.objects.create(name="Ann", slug="ann", photo=mine)
+    assert client.get(url).context["has_change_permission"] is False
+    assert client.post(url, {"alt_text": "Changed"}).status_code == 403
+    mine.refresh_from_db()
+    assert mine.alt_text == "Mine"
+
+
 def test_an_image_to_be_fetched_claims_no_card_size(client, make_article):
     image = Image.objects.create(source_url="https://old.example/a.jpg", fetch_status="pending")
     html = client.get(make_article(featured_image=image).get_absolute_url()).content.decode()

@@ -26,6 +26,18 @@ class Handler(BaseHTTPRequestHandler):
         Handler.hits[self.path] = Handler.hits.get(self.path, 0) + 1
         if self.path == "/slow.jpg":
             time.sleep(3)
+        if self.path == "/drip.jpg":  # a byte every half second, for ever
+            self.send_response(200)
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            try:
+                for _ in range(200):
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    time.sleep(0.5)
+            except OSError:
+                pass
+            return
         body = Handler.routes.get(self.path)
         if body is None:
             self.send_response(404)
@@ -42,7 +54,10 @@ class Handler(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def server():
+def server(settings):
+    """A picture server on this machine: a private address, which the fetcher refuses
+    unless told otherwise (tested below), as a site with pictures on its own network is."""
+    settings.NEWSROOM_IMAGE_FETCH_INTERNAL = True
     Handler.routes = {
         "/a.jpg": JPEG,
         "/copy-of-a.jpg": JPEG,
@@ -230,3 +245,33 @@ def test_a_body_placing_an_image_before_it_was_fetched_shows_the_fetched_file(
     article.refresh_from_db()
     w480 = image.renditions.get(spec="w480.webp").url
     assert w480 in article.body_html and f"{server}/b.png" not in article.body_html
+
+
+def test_a_private_or_loopback_address_is_refused_by_default(server, db, settings):
+    settings.NEWSROOM_IMAGE_FETCH_INTERNAL = False
+    for url in [f"{server}/a.jpg", "http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/x"]:
+        image = library.to_fetch(url)
+        fetch_images()
+        image.refresh_from_db()
+        assert image.fetch_status == Image.FetchStatus.FAILED, url
+        assert "is not a public address" in image.fetch_error
+    assert Handler.hits == {}  # nothing was asked of the local server
+
+
+def test_a_server_dripping_bytes_is_cut_off_at_the_deadline(server, db, settings):
+    settings.NEWSROOM_IMAGE_FETCH_SECONDS = 1.5
+    image = library.to_fetch(f"{server}/drip.jpg")
+    started = time.monotonic()
+    fetch_images()
+    assert time.monotonic() - started < 10
+    image.refresh_from_db()
+    assert image.fetch_status == Image.FetchStatus.FAILED and "timeout" in image.fetch_error
+
+
+def test_an_upload_naming_a_url_is_not_taken_for_that_urls_picture(server, db):
+    planted, _new = library.add(OTHER, source_url=f"{server}/a.jpg")
+    waiting = library.to_fetch(f"{server}/a.jpg", alt_text="The archive's picture")
+    fetch_images()
+    waiting.refresh_from_db()
+    assert waiting.fetch_status == Image.FetchStatus.FETCHED
+    assert waiting.file != planted.file and (waiting.width, waiting.height) == (1000, 500)

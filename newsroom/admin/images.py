@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import conf
 from ..images import library, processing, references, renditions
-from ..models import Image, Rendition
+from ..models import Author, Image, Rendition
 from .counting import BoundedPaginator
 from .shared import URL_FIELDS, IndexedSearchMixin
 
@@ -112,6 +112,25 @@ class AltTextFilter(admin.SimpleListFilter):
         return queryset
 
 
+def in_use(image: Image) -> bool:
+    """Whether an item or an author shows the image (its featured image, a photo, or a
+    body placing it). The bodies are searched only here, for one image of one reporter's."""
+    from .. import kinds
+    from ..images.references import SCHEME
+
+    if Author.objects.filter(photo=image).exists():
+        return True
+    for kind in kinds.registered():
+        items = kind.model._default_manager
+        if items.filter(featured_image=image).exists():
+            return True
+        # "image:4" is in "image:42" too: the candidates are read to be sure.
+        bodies = items.filter(body__contains=f"{SCHEME}{image.pk}").values_list("body", flat=True)
+        if any(image.pk in references.placed(body) for body in bodies.iterator()):
+            return True
+    return False
+
+
 @admin.register(Image)
 class ImageAdmin(IndexedSearchMixin, admin.ModelAdmin):
     form = ImageForm
@@ -162,14 +181,23 @@ class ImageAdmin(IndexedSearchMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Image | None = None) -> bool:
         """Editors change any image; whoever may add images (reporters) changes their own
-        uploads."""
+        uploads while nothing uses them: a picture on an item or an author's page is the
+        editors' to change (a new file or alt text would reach published pages unreviewed)."""
         if super().has_change_permission(request, obj):
             return True
         return (
             obj is not None
             and obj.uploaded_by_id == request.user.pk
             and self.has_add_permission(request)
+            and not in_use(obj)
         )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Image | None = None) -> Any:
+        # Where a picture comes from is the editors' to say: the fetcher downloads it.
+        fields = list(super().get_readonly_fields(request, obj))
+        if not super().has_change_permission(request, obj) and "source_url" not in fields:
+            fields.append("source_url")
+        return fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Image]:
         # The smallest WebP of each image: one query for the page.

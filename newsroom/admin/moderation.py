@@ -6,7 +6,6 @@ Every status change goes through the decision functions (``discussion.decisions`
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 from typing import Any
 
 from django.contrib import admin, messages
@@ -254,7 +253,7 @@ class BanAdmin(NeverDeleteMixin, admin.ModelAdmin):
         if obj.kind == Ban.Kind.IP_HASH:
             # A typed address is hashed; a fingerprint copied from a comment is kept.
             with contextlib.suppress(ValueError):
-                value = posting.hash_ip(str(ipaddress.ip_address(value)))
+                value = posting.hash_ip(posting.client_address(value))
         ban, count = decisions.ban(obj.kind, value, actor=request.user, reason=obj.reason)
         obj.pk, obj._state.adding = ban.pk, False
         if count:

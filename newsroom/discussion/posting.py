@@ -65,9 +65,20 @@ def hash_ip(ip: str) -> str:
     return salted_hmac("newsroom.client", ip.strip(), algorithm="sha256").hexdigest()
 
 
+def client_address(ip: str) -> str:
+    """What a client is known by: its IPv4 address, or its IPv6 address's /64 network (one
+    household or phone holds a whole /64, and could otherwise count as thousands)."""
+    address = ipaddress.ip_address(ip.strip())
+    if address.version == 4:
+        return str(address)
+    if address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
+
+
 def client_fingerprint(request) -> str:
     ip = client_ip(request)
-    return hash_ip(ip) if ip else ""
+    return hash_ip(client_address(ip)) if ip else ""
 
 
 # Used only while the shared cache is unreachable: each process then counts for itself.

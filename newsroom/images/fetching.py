@@ -5,8 +5,11 @@ stored. A failure is recorded on the image, which keeps its URL: pages go on sho
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -39,10 +42,28 @@ class Outcome:
         return f"{text}: {self.detail}" if self.detail else text
 
 
+def refuse_internal(url: str) -> None:
+    """``FetchFailed`` unless every address ``url``'s host names is a public one: the fetcher
+    must not be a way into the server's own network (loopback, private, link-local such
+    as a cloud's metadata address). ``NEWSROOM_IMAGE_FETCH_INTERNAL = True`` allows them
+    (a site whose pictures live on its own network)."""
+    if conf.get("IMAGE_FETCH_INTERNAL"):
+        return
+    host = urllib.parse.urlsplit(url).hostname or ""
+    try:
+        found = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (OSError, UnicodeError):
+        raise FetchFailed(f"the host {host[:100]!r} cannot be found") from None
+    for address in found:
+        if not ipaddress.ip_address(address.split("%")[0]).is_global:
+            raise FetchFailed(f"the host {host[:100]!r} is not a public address ({address})")
+
+
 class _NoRedirectToOtherSchemes(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, req, fp, code, msg, headers, newurl):
         if not newurl.lower().startswith(("http://", "https://")):
             raise FetchFailed(f"redirected to {newurl[:100]!r}, which is not an http(s) URL")
+        refuse_internal(newurl)
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
@@ -56,7 +77,9 @@ def _read(response, most: int, deadline: float) -> bytes:
     while size < most:
         if time.monotonic() > deadline:
             raise TimeoutError
-        chunk = response.read(min(64 * 1024, most - size))
+        # read1: what one receive brings (read() would wait for the whole 64 KiB, a
+        # socket timeout per byte, far past the deadline).
+        chunk = response.read1(min(64 * 1024, most - size))
         if not chunk:
             break
         chunks.append(chunk)
@@ -68,6 +91,7 @@ def download(url: str) -> bytes:
     """The bytes at ``url``; ``FetchFailed`` past the time or size limit, or on an error."""
     if not url.lower().startswith(("http://", "https://")):
         raise FetchFailed("not an http(s) URL")
+    refuse_internal(url)
     limit = conf.get("IMAGE_MAX_BYTES")
     seconds = conf.get("IMAGE_FETCH_SECONDS")
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})  # noqa: S310
@@ -108,7 +132,10 @@ def _fail(image: Image, reason: str) -> None:
 
 
 def _fetch_url(url: str, images: list[Image]) -> Iterator[Outcome]:
-    stored = Image.objects.filter(source_url=url).exclude(file="").order_by("pk").first()
+    # An image fetched from this URL (not one that merely names it: anyone who uploads may
+    # give an upload a source address).
+    fetched = Image.objects.filter(source_url=url, fetch_status=Image.FetchStatus.FETCHED)
+    stored = fetched.exclude(file="").order_by("pk").first()
     if stored is not None:
         for image in images:
             _share(image, stored)

@@ -64,6 +64,11 @@ def place_images(rendered: str) -> str:
 _NUMBER_IN_SOURCE = re.compile(r"!\[[^\]\n]*\]\(\s*image:(\d{1,12})\b")
 
 
+def placed(source: str) -> set[int]:
+    """The numbers of the library images a Markdown source places."""
+    return {int(pk) for pk in _NUMBER_IN_SOURCE.findall(source)}
+
+
 def render_again_placing(pks: set[int]) -> int:
     """Render again the bodies that place any of the images ``pks`` (a file fetched or
     replaced, an alt text changed): their HTML holds the renditions' URLs and the alt
@@ -80,7 +85,7 @@ def render_again_placing(pks: set[int]) -> int:
     for kind in kinds.registered():
         items = kind.model.objects.filter(body__contains=needle).order_by("pk")
         for item in items.iterator(chunk_size=500):
-            if pks & {int(pk) for pk in _NUMBER_IN_SOURCE.findall(item.body)}:
+            if pks & placed(item.body):
                 item.save(update_fields=["body"], touch=False)
                 changed += 1
     return changed

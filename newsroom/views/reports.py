@@ -57,15 +57,17 @@ def report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     form = ReportForm(request.POST)
     if not form.is_valid():
         return _page(request, comment, form, status=400)
+    if not fingerprint:
+        # One report per client needs a client to go by (a cleared cookie is a new one).
+        refusal = _("A report cannot be taken from this connection.")
+        return _page(request, comment, ReportForm(), status=400, refusal=refusal)
     reported = list(request.session.get(REPORTED_KEY, []))
-    if not fingerprint and not request.session.session_key:
-        request.session.create()
     if comment.pk in reported:
         outcome = None
     else:
         outcome = report_comment(
             comment,
-            client=fingerprint or f"session:{request.session.session_key}",
+            client=fingerprint,
             reason=form.cleaned_data["reason"],
             text=form.cleaned_data["text"],
             site_url=sites.site_url(request),
